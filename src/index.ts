@@ -1,0 +1,70 @@
+/**
+ * pulsar-ts: asynchronous WSGI for Node.js.
+ * @module
+ */
+
+// the contract
+export type {
+  Body,
+  Callable,
+  Chunk,
+  Environ,
+  Handles,
+  Header,
+  Middleware,
+  ResponseMiddleware,
+  StartResponse,
+  Write,
+  WsgiApp,
+  WsgiErrors,
+} from './server/types.js'
+
+// the server
+export { WSGIServer, type ServerOptions } from './server/server.js'
+export { HttpServerResponse, type ResponseSink, type RequestFacts, type ServerState } from './server/start-response.js'
+export { Connection, type Upgrade } from './server/connection.js'
+export { WsgiInput, type InputOptions } from './server/input.js'
+export {
+  type Config,
+  type Setting,
+  type BindAddress,
+  settings,
+  resolveConfig,
+  parseBind,
+  helpText,
+} from './server/config.js'
+export { type Logger, createLogger } from './server/logger.js'
+export { createEnviron, type EnvironContext, type IncomingRequest } from './server/environ.js'
+
+// handlers and wrappers
+export { WsgiHandler, LazyWsgi } from './server/handler.js'
+export { WsgiRequest } from './server/request.js'
+export { WsgiResponse, type Content } from './server/response.js'
+export { ResponseHeaders, type HeadersInit } from './server/headers.js'
+export { type CookieOptions, parseCookies, serializeCookie } from './server/cookies.js'
+export { type AcceptEntry, parseAccept, bestMediaType } from './server/accept.js'
+
+// errors
+export {
+  HttpException,
+  BadRequest,
+  Http401,
+  PermissionDenied,
+  Http404,
+  MethodNotAllowed,
+  NotAcceptable,
+  HttpGone,
+  RequestEntityTooLarge,
+  UnsupportedMediaType,
+  ExpectationFailed,
+  ServiceUnavailable,
+  HttpRedirect,
+  AbortWsgi,
+  ClientDisconnected,
+} from './server/errors.js'
+export { handleWsgiError, type ErrorHandler } from './server/error-page.js'
+
+// testing
+export { testWsgiEnviron, inject, type TestRequest, type InjectResponse } from './server/testing.js'
+
+export { version } from './server/version.js'

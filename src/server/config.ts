@@ -1,0 +1,352 @@
+/**
+ * The settings table: one row per setting, from which come the CLI flags, the
+ * environment variables, the config file keys, the constructor options, the
+ * `--help` text, docs/configuration.md and the frozen `pulsar.cfg`.
+ * @module
+ */
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+
+import { version } from './version.js'
+
+/** The server's configuration, as placed in `environ['pulsar.cfg']` (frozen). */
+export interface Config {
+  bind: string
+  backlog: number
+  workers: number
+  http_keep_alive: number
+  headers_timeout: number
+  request_timeout: number
+  send_timeout: number
+  graceful_timeout: number
+  stream_buffer: number
+  max_header_size: number
+  max_connections: number
+  server_software: string
+  trust_proxy: boolean
+  debug: boolean
+  log_level: string
+  access_log: boolean
+  key_file: string
+  cert_file: string
+  config: string
+}
+
+/** One row of the settings table. */
+export interface Setting<T> {
+  /** The long CLI flag, e.g. `--stream-buffer`. */
+  flag: string
+  /** The one-letter CLI flag, if any. */
+  short?: string
+  /** The environment variable, e.g. `PULSAR_STREAM_BUFFER`. */
+  env: string
+  type: T extends boolean ? 'bool' : T extends number ? 'int' | 'number' : 'string'
+  default: T
+  /** What the setting does, one sentence; used by `--help` and the docs. */
+  description: string
+  /** Returns an error message when the value is not acceptable. */
+  validate?: (value: T) => string | undefined
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+const atLeast = (min: number) => (value: number) =>
+  value >= min ? undefined : `must be at least ${min}`
+
+/** Every setting, in the order `--help` lists them. */
+export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
+  bind: {
+    flag: '--bind',
+    short: 'b',
+    env: 'PULSAR_BIND',
+    type: 'string',
+    default: '127.0.0.1:8060',
+    description:
+      'Address to listen on: HOST:PORT, :PORT for every interface, HOST, or unix:PATH; port 0 picks a free port.',
+    validate: (value) => (parseBind(value) ? undefined : 'is not HOST:PORT, :PORT or unix:PATH'),
+  },
+  backlog: {
+    flag: '--backlog',
+    env: 'PULSAR_BACKLOG',
+    type: 'int',
+    default: 2048,
+    description: 'Maximum number of pending connections in the listen queue.',
+    validate: atLeast(1),
+  },
+  workers: {
+    flag: '--workers',
+    short: 'w',
+    env: 'PULSAR_WORKERS',
+    type: 'int',
+    default: 0,
+    description: 'Worker processes; 0 serves in this process (the arbiter for N >= 1 is not built yet).',
+    validate: (value) => (value === 0 || value === 1 ? undefined : 'must be 0 or 1 for now'),
+  },
+  http_keep_alive: {
+    flag: '--http-keep-alive',
+    env: 'PULSAR_HTTP_KEEP_ALIVE',
+    type: 'number',
+    default: 75,
+    description:
+      'Seconds an idle keep-alive connection stays open; keep it above the idle timeout of any proxy in front.',
+    validate: atLeast(0),
+  },
+  headers_timeout: {
+    flag: '--headers-timeout',
+    env: 'PULSAR_HEADERS_TIMEOUT',
+    type: 'number',
+    default: 15,
+    description: 'Seconds a client has to send the request head; slower clients get 408.',
+    validate: atLeast(0.1),
+  },
+  request_timeout: {
+    flag: '--request-timeout',
+    env: 'PULSAR_REQUEST_TIMEOUT',
+    type: 'number',
+    default: 120,
+    description: 'Seconds a client has to send the whole request, body included; slower ones get 408.',
+    validate: atLeast(0.1),
+  },
+  send_timeout: {
+    flag: '--send-timeout',
+    env: 'PULSAR_SEND_TIMEOUT',
+    type: 'number',
+    default: 60,
+    description: 'Seconds a write may wait for a client that stopped reading before the connection is dropped.',
+    validate: atLeast(0.1),
+  },
+  graceful_timeout: {
+    flag: '--graceful-timeout',
+    env: 'PULSAR_GRACEFUL_TIMEOUT',
+    type: 'number',
+    default: 30,
+    description: 'Seconds in-flight requests get to finish on shutdown before connections are cut.',
+    validate: atLeast(0),
+  },
+  stream_buffer: {
+    flag: '--stream-buffer',
+    env: 'PULSAR_STREAM_BUFFER',
+    type: 'int',
+    default: 2 ** 24,
+    description: 'Largest request body in bytes; a bigger one gets 413.',
+    validate: atLeast(0),
+  },
+  max_header_size: {
+    flag: '--max-header-size',
+    env: 'PULSAR_MAX_HEADER_SIZE',
+    type: 'int',
+    default: 16384,
+    description: 'Largest request head in bytes; a bigger one gets 431.',
+    validate: atLeast(1024),
+  },
+  max_connections: {
+    flag: '--max-connections',
+    env: 'PULSAR_MAX_CONNECTIONS',
+    type: 'int',
+    default: 0,
+    description: 'Open connections above which new ones are closed at once; 0 leaves it to the OS.',
+    validate: atLeast(0),
+  },
+  server_software: {
+    flag: '--server-software',
+    env: 'PULSAR_SERVER_SOFTWARE',
+    type: 'string',
+    default: `pulsar-ts/${version}`,
+    description: 'The Server header and SERVER_SOFTWARE.',
+  },
+  trust_proxy: {
+    flag: '--trust-proxy',
+    env: 'PULSAR_TRUST_PROXY',
+    type: 'bool',
+    default: false,
+    description: 'Take the scheme and client address from X-Forwarded-Proto and X-Forwarded-For.',
+  },
+  debug: {
+    flag: '--debug',
+    env: 'PULSAR_DEBUG',
+    type: 'bool',
+    default: false,
+    description: 'Show error details and stacks in 5xx pages; never in production.',
+  },
+  log_level: {
+    flag: '--log-level',
+    env: 'PULSAR_LOG_LEVEL',
+    type: 'string',
+    default: 'info',
+    description: `Log level: ${LOG_LEVELS.join(', ')}.`,
+    validate: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),
+  },
+  access_log: {
+    flag: '--access-log',
+    env: 'PULSAR_ACCESS_LOG',
+    type: 'bool',
+    default: false,
+    description: 'Log one line per request (method, path, status, duration).',
+  },
+  key_file: {
+    flag: '--key-file',
+    env: 'PULSAR_KEY_FILE',
+    type: 'string',
+    default: '',
+    description: 'TLS private key (PEM); with cert_file the server speaks HTTPS.',
+  },
+  cert_file: {
+    flag: '--cert-file',
+    env: 'PULSAR_CERT_FILE',
+    type: 'string',
+    default: '',
+    description: 'TLS certificate chain (PEM); with key_file the server speaks HTTPS.',
+  },
+  config: {
+    flag: '--config',
+    short: 'c',
+    env: 'PULSAR_CONFIG',
+    type: 'string',
+    default: '',
+    description: 'A JSON file, or a JS module whose default export is an object of settings.',
+  },
+}
+
+type Values = Partial<Record<keyof Config, unknown>>
+const names = Object.keys(settings) as (keyof Config)[]
+
+/** The settings with their defaults. */
+export function defaults(): Config {
+  const cfg: Record<string, unknown> = {}
+  for (const name of names) cfg[name] = settings[name].default
+  return cfg as unknown as Config
+}
+
+/**
+ * Merges sources, lowest precedence first, checks every value and freezes the
+ * result. Unknown names and bad values throw a `TypeError` naming the setting.
+ */
+export function resolveConfig(...sources: Values[]): Readonly<Config> {
+  const cfg = defaults() as unknown as Record<string, unknown>
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source)) {
+      if (value === undefined) continue
+      if (!(name in settings)) throw new TypeError(`Unknown setting "${name}"`)
+      cfg[name] = coerce(name as keyof Config, value)
+    }
+  }
+  if (Boolean(cfg.key_file) !== Boolean(cfg.cert_file))
+    throw new TypeError('Settings key_file and cert_file go together: set both or neither')
+  if ((cfg.request_timeout as number) < (cfg.headers_timeout as number))
+    throw new TypeError('Setting request_timeout must not be below headers_timeout')
+  return Object.freeze(cfg) as unknown as Readonly<Config>
+}
+
+type SettingType = 'bool' | 'int' | 'number' | 'string'
+
+function coerce(name: keyof Config, value: unknown): unknown {
+  const setting = settings[name] as { type: SettingType; validate?: (value: unknown) => string | undefined }
+  let parsed: unknown = value
+  if (typeof value === 'string') {
+    if (setting.type === 'bool') parsed = parseBool(value)
+    else if (setting.type !== 'string') parsed = value.trim() === '' ? NaN : Number(value)
+  }
+  const expected = setting.type === 'bool' ? 'boolean' : setting.type === 'string' ? 'string' : 'number'
+  const ok =
+    typeof parsed === expected &&
+    (setting.type !== 'int' || Number.isSafeInteger(parsed)) &&
+    (setting.type !== 'number' || Number.isFinite(parsed))
+  const problem = ok ? setting.validate?.(parsed) : `must be ${setting.type === 'int' ? 'an integer' : `a ${expected}`}`
+  if (problem) throw new TypeError(`Setting ${name} ${problem}, got ${JSON.stringify(value)}`)
+  return parsed
+}
+
+function parseBool(value: string): boolean | string {
+  const v = value.trim().toLowerCase()
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false
+  return value
+}
+
+/** The settings given by `PULSAR_*` environment variables. */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): Values {
+  const values: Values = {}
+  for (const name of names) {
+    const value = env[settings[name].env]
+    if (value !== undefined) values[name] = value
+  }
+  return values
+}
+
+/** What the command line asked for: settings, `--help`, and positional arguments. */
+export interface ParsedArgv {
+  values: Values
+  help: boolean
+  positionals: string[]
+}
+
+/** Parses command-line flags from the settings table; throws on an unknown flag. */
+export function fromArgv(argv: string[]): ParsedArgv {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  }
+  for (const name of names) {
+    const setting = settings[name]
+    options[setting.flag.slice(2)] = {
+      type: setting.type === 'bool' ? 'boolean' : 'string',
+      ...(setting.short ? { short: setting.short } : {}),
+    }
+  }
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
+  const result: Values = {}
+  for (const name of names) {
+    const value = values[settings[name].flag.slice(2)]
+    if (value !== undefined) result[name] = value
+  }
+  return { values: result, help: values.help === true, positionals }
+}
+
+/** Reads a config file: JSON, or a JS module whose default export is the settings object. */
+export async function fromFile(path: string): Promise<Values> {
+  const full = resolve(path)
+  const data: unknown = full.endsWith('.json')
+    ? JSON.parse(await readFile(full, 'utf8'))
+    : ((await import(pathToFileURL(full).href)) as { default?: unknown }).default
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new TypeError(`Config file ${path} must hold an object of settings`)
+  return data as Values
+}
+
+/** The `--help` text: usage, then every option with its default. */
+export function helpText(usage: string): string {
+  const lines = [`Usage: ${usage} [options]`, '', 'Options:']
+  const flagOf = (name: keyof Config) => {
+    const s = settings[name]
+    const arg = s.type === 'bool' ? '' : ` ${name.toUpperCase()}`
+    return `${s.short ? `-${s.short}, ` : '    '}${s.flag}${arg}`
+  }
+  const width = Math.max(...names.map((name) => flagOf(name).length)) + 2
+  lines.push(`  ${'-h, --help'.padEnd(width)}Show this help and exit.`)
+  for (const name of names) {
+    const s = settings[name]
+    lines.push(`  ${flagOf(name).padEnd(width)}${s.description}`)
+    lines.push(`  ${''.padEnd(width)}default: ${showDefault(s.default)}; env ${s.env}`)
+  }
+  return lines.join('\n')
+}
+
+/** A default as it reads in help and docs. */
+export function showDefault(value: unknown): string {
+  return value === '' ? '(none)' : String(value)
+}
+
+/** Where to listen: a TCP host and port, or a unix socket path. */
+export type BindAddress = { host: string | undefined; port: number } | { path: string }
+
+/** Parses a `bind` value; `undefined` when it is not one. */
+export function parseBind(bind: string): BindAddress | undefined {
+  if (bind.startsWith('unix:')) return bind.length > 5 ? { path: bind.slice(5) } : undefined
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d+))?$/.exec(bind) ?? /^([^[\]]*:[^[\]]*)()$/.exec(bind)
+  if (!match) return undefined
+  const host = match[1] ?? match[2] ?? ''
+  const port = match[3] === undefined ? 8060 : Number(match[3])
+  if (port > 65535 || (host === '' && match[3] === undefined)) return undefined
+  return { host: host === '' ? undefined : host, port }
+}

@@ -1,0 +1,68 @@
+/**
+ * The Connection serving requests: one per socket, shared by the requests
+ * that socket carries (keep-alive, pipelining).
+ * @module
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+
+/** What a protocol upgrade (e.g. a WebSocket) takes over from the HTTP server. */
+export interface Upgrade {
+  /** The upgrade request, as node:http parsed it. */
+  request: IncomingMessage
+  /** The raw socket; after `takeOver()` nothing else writes to it. */
+  socket: Socket
+  /** Bytes the client sent after the request head. */
+  head: Buffer
+}
+
+let lastId = 0
+
+/** A client connection: its addresses, its socket and, for an upgrade request, what the upgrade needs. */
+export class Connection {
+  /** A number unique to this connection within the process. */
+  readonly id = ++lastId
+  readonly socket: Socket
+  /** The pending upgrade, present only while an upgrade request is being answered. */
+  upgrade: Upgrade | undefined
+  /** Set once a protocol handler took the socket over. */
+  detached = false
+  #remote: [string, string] | undefined
+  #local: [string, string] | undefined
+
+  constructor(socket: Socket) {
+    this.socket = socket
+  }
+
+  /** Whether the connection is TLS. */
+  get encrypted(): boolean {
+    return (this.socket as { encrypted?: unknown }).encrypted === true
+  }
+
+  /** The client's address and port (empty for a unix socket). */
+  get remote(): readonly [address: string, port: string] {
+    return (this.#remote ??= [this.socket.remoteAddress ?? '', String(this.socket.remotePort ?? '')])
+  }
+
+  /** The server's address and port on this connection (for a unix socket, the path and ''). */
+  get local(): readonly [address: string, port: string] {
+    if (this.#local) return this.#local
+    const address = this.socket.localAddress
+    const port = this.socket.localPort
+    const fallback = (this.socket as { server?: { address(): unknown } }).server?.address()
+    return (this.#local =
+      address === undefined && typeof fallback === 'string' ? [fallback, ''] : [address ?? '', String(port ?? '')])
+  }
+
+  /**
+   * Takes the socket over for a protocol upgrade: the server writes no HTTP
+   * response for this request and the caller owns the socket from now on.
+   */
+  takeOver(): Upgrade {
+    const upgrade = this.upgrade
+    if (!upgrade || this.detached) throw new Error('No upgrade to take over on this connection')
+    this.detached = true
+    this.upgrade = undefined
+    return upgrade
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * ResponseHeaders: an ordered, case-insensitive list of response headers
+ * where a name may repeat (Set-Cookie, Vary...).
+ * @module
+ */
+import type { Header } from './types.js'
+
+/** Headers as given to a response: a list of pairs or a plain object. */
+export type HeadersInit = readonly (readonly [string, string])[] | Readonly<Record<string, string>>
+
+/** Ordered, case-insensitive response headers; names keep the case they were set with. */
+export class ResponseHeaders implements Iterable<Header> {
+  #list: Header[]
+
+  constructor(init?: HeadersInit) {
+    if (init === undefined) this.#list = []
+    else if (Array.isArray(init)) this.#list = init.map(([name, value]) => [name, value])
+    else this.#list = Object.entries(init)
+  }
+
+  /** The first value of a header, or `undefined`. */
+  get(name: string): string | undefined {
+    const lower = name.toLowerCase()
+    return this.#list.find(([key]) => key.toLowerCase() === lower)?.[1]
+  }
+
+  /** Every value of a header, in order. */
+  getAll(name: string): string[] {
+    const lower = name.toLowerCase()
+    return this.#list.filter(([key]) => key.toLowerCase() === lower).map(([, value]) => value)
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined
+  }
+
+  /** Replaces every value of a header with one. */
+  set(name: string, value: string): this {
+    this.delete(name)
+    this.#list.push([name, value])
+    return this
+  }
+
+  /** Adds a value, keeping the ones already there. */
+  append(name: string, value: string): this {
+    this.#list.push([name, value])
+    return this
+  }
+
+  delete(name: string): this {
+    const lower = name.toLowerCase()
+    this.#list = this.#list.filter(([key]) => key.toLowerCase() !== lower)
+    return this
+  }
+
+  /** A copy of the headers as `[name, value]` pairs. */
+  toList(): Header[] {
+    return this.#list.map(([name, value]) => [name, value])
+  }
+
+  get size(): number {
+    return this.#list.length
+  }
+
+  [Symbol.iterator](): Iterator<Header> {
+    return this.#list[Symbol.iterator]()
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * `wsgi.input`: the asynchronous request body reader. Nothing is read from the
+ * client until the application asks, so `100 Continue` is sent lazily and an
+ * unread body costs nothing; the `stream_buffer` limit keeps memory bounded.
+ * @module
+ */
+import type { Readable } from 'node:stream'
+
+import { BadRequest, ClientDisconnected, ExpectationFailed, RequestEntityTooLarge } from './errors.js'
+
+/** How a `WsgiInput` reads its stream. */
+export interface InputOptions {
+  /** The declared Content-Length; `undefined` for a chunked or absent body. */
+  length: number | undefined
+  /** The most bytes the body may have (the `stream_buffer` setting). */
+  limit: number
+  /** Sends `100 Continue`; given only when the client sent `Expect: 100-continue`. */
+  sendContinue?: (() => void) | undefined
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** Parses a JSON request body; malformed or empty JSON is a 400. */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new BadRequest(text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body')
+  }
+}
+
+/** The request body, read asynchronously: `read(n?)`, `readline()`, `text()`, `json()` or `for await`. */
+export class WsgiInput implements AsyncIterable<Buffer> {
+  /** Set when the body went over the limit: the connection cannot be reused. */
+  tooLarge = false
+  readonly #stream: Readable
+  readonly #options: InputOptions
+  #pending: Buffer[] = []
+  #received = 0
+  #started = false
+  #ended = false
+  #refused = false
+  #error: unknown
+  #wake: (() => void) | undefined
+
+  constructor(stream: Readable, options: InputOptions) {
+    this.#stream = stream
+    this.#options = options
+  }
+
+  /** The declared Content-Length, if any. */
+  get length(): number | undefined {
+    return this.#options.length
+  }
+
+  /** Bytes received from the client so far. */
+  get bytesReceived(): number {
+    return this.#received
+  }
+
+  /** Whether the whole body has been read. */
+  get done(): boolean {
+    return this.#ended && this.#pending.length === 0
+  }
+
+  /** Refuses an `Expect: 100-continue` request: throws 417 and never asks for the body. */
+  fail(): never {
+    this.#refused = true
+    throw new ExpectationFailed()
+  }
+
+  /** Reads `size` bytes (fewer only at the end), or the whole rest of the body. */
+  async read(size?: number): Promise<Buffer> {
+    const chunks: Buffer[] = []
+    let length = 0
+    const want = size === undefined || size < 0 ? Infinity : size
+    while (length < want) {
+      const chunk = await this.#next()
+      if (chunk === null) break
+      chunks.push(chunk)
+      length += chunk.length
+    }
+    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
+    if (length <= want) return data.length ? data : EMPTY
+    this.#pending.unshift(data.subarray(want))
+    return data.subarray(0, want)
+  }
+
+  /** Reads up to and including the next `\n`, or the rest of the body. */
+  async readline(): Promise<Buffer> {
+    const chunks: Buffer[] = []
+    for (;;) {
+      const chunk = await this.#next()
+      if (chunk === null) break
+      const newline = chunk.indexOf(10)
+      if (newline >= 0) {
+        if (newline + 1 < chunk.length) this.#pending.unshift(chunk.subarray(newline + 1))
+        chunks.push(chunk.subarray(0, newline + 1))
+        break
+      }
+      chunks.push(chunk)
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  }
+
+  /** The rest of the body as text. */
+  async text(encoding: BufferEncoding = 'utf8'): Promise<string> {
+    return (await this.read()).toString(encoding)
+  }
+
+  /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
+  async json(): Promise<unknown> {
+    return parseJsonBody(await this.text())
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (let chunk = await this.#next(); chunk !== null; chunk = await this.#next()) yield chunk
+  }
+
+  async #next(): Promise<Buffer | null> {
+    if (this.#pending.length) return this.#pending.shift()!
+    if (!this.#started) this.#start()
+    for (;;) {
+      if (this.#error !== undefined) throw this.#error
+      if (this.#ended) return null
+      const chunk = this.#stream.read() as Buffer | null
+      if (chunk !== null) return this.#count(chunk)
+      await new Promise<void>((resolve) => (this.#wake = resolve))
+    }
+  }
+
+  #start(): void {
+    this.#started = true
+    const { length, limit, sendContinue } = this.#options
+    if (length !== undefined && length > limit) this.#overLimit()
+    if (this.#refused) throw new ExpectationFailed()
+    const stream = this.#stream
+    const wake = () => {
+      const resolve = this.#wake
+      this.#wake = undefined
+      resolve?.()
+    }
+    stream.on('readable', wake)
+    stream.once('end', () => {
+      this.#ended = true
+      wake()
+    })
+    stream.once('error', (error) => {
+      this.#error ??= (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? new ClientDisconnected() : error
+      wake()
+    })
+    stream.once('close', () => {
+      if (!this.#ended) this.#error ??= new ClientDisconnected()
+      wake()
+    })
+    if (stream.readableEnded) this.#ended = true
+    if (length !== 0) sendContinue?.()
+  }
+
+  #count(chunk: Buffer): Buffer {
+    this.#received += chunk.length
+    if (this.#received > this.#options.limit) this.#overLimit()
+    return chunk
+  }
+
+  #overLimit(): never {
+    this.tooLarge = true
+    this.#error = new RequestEntityTooLarge(this.#options.limit)
+    this.#stream.pause()
+    throw this.#error
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * WsgiRequest: the ergonomic view of an environ that routers, RPC and
+ * WebSocket handlers work with. Everything it parses is parsed once per
+ * request, however many wrappers look at it.
+ * @module
+ */
+import { type AcceptEntry, bestMediaType, parseAccept } from './accept.js'
+import { parseCookies } from './cookies.js'
+import { headerKey } from './environ.js'
+import { NotAcceptable, UnsupportedMediaType } from './errors.js'
+import { parseJsonBody } from './input.js'
+import { WsgiResponse } from './response.js'
+import type { Environ } from './types.js'
+
+/** Values parsed from one request, shared by every WsgiRequest over its environ. */
+interface RequestCache {
+  query?: URLSearchParams
+  cookies?: Record<string, string>
+  accept?: AcceptEntry[]
+  body?: Promise<Buffer>
+}
+
+const caches = new WeakMap<Environ, RequestCache>()
+
+const FORM_TYPES = ['application/x-www-form-urlencoded']
+
+/** A request: method, path, query, headers, cookies, negotiation and the body. */
+export class WsgiRequest {
+  readonly environ: Environ
+  /** Values taken from the URL by a router (`<int:id>` gives `urlargs.id`). */
+  urlargs: Record<string, unknown>
+  readonly #cache: RequestCache
+
+  constructor(environ: Environ, urlargs: Record<string, unknown> = {}) {
+    this.environ = environ
+    this.urlargs = urlargs
+    let cache = caches.get(environ)
+    if (!cache) caches.set(environ, (cache = {}))
+    this.#cache = cache
+  }
+
+  /** The request method, upper case. */
+  get method(): string {
+    return this.environ.REQUEST_METHOD
+  }
+
+  /** The decoded path, `/` at least. */
+  get path(): string {
+    return this.environ.PATH_INFO || '/'
+  }
+
+  /** The query string parameters. */
+  get query(): URLSearchParams {
+    return (this.#cache.query ??= new URLSearchParams(this.environ.QUERY_STRING))
+  }
+
+  /** A request header by name (case-insensitive), or `undefined`. */
+  header(name: string): string | undefined {
+    const lower = name.toLowerCase()
+    if (lower === 'content-type') return this.environ.CONTENT_TYPE || undefined
+    if (lower === 'content-length') return this.environ.CONTENT_LENGTH
+    return this.environ[headerKey(lower)] as string | undefined
+  }
+
+  /** The request cookies by name. */
+  get cookies(): Record<string, string> {
+    return (this.#cache.cookies ??= parseCookies(this.environ.HTTP_COOKIE))
+  }
+
+  /** The media type of the body, lower case and without parameters (`''` when absent). */
+  get contentType(): string {
+    return this.environ.CONTENT_TYPE.split(';', 1)[0]!.trim().toLowerCase()
+  }
+
+  /** The charset of the body, from the Content-Type (`utf-8` when absent). */
+  get charset(): string {
+    return /;\s*charset="?([^";]+)/i.exec(this.environ.CONTENT_TYPE)?.[1]?.toLowerCase() ?? 'utf-8'
+  }
+
+  /** Whether the request came over HTTPS (directly, or through a trusted proxy). */
+  get isSecure(): boolean {
+    return this.environ['wsgi.url_scheme'] === 'https'
+  }
+
+  /** Whether the request was made by `XMLHttpRequest` (`X-Requested-With`). */
+  get isXhr(): boolean {
+    return this.environ.HTTP_X_REQUESTED_WITH === 'XMLHttpRequest'
+  }
+
+  /** The host the client asked for: the Host header, else the server's name and port. */
+  get host(): string {
+    const host = this.environ.HTTP_HOST
+    if (host) return host
+    const { SERVER_NAME: name, SERVER_PORT: port } = this.environ
+    const standard = port === (this.isSecure ? '443' : '80') || port === ''
+    return standard ? name : `${name.includes(':') ? `[${name}]` : name}:${port}`
+  }
+
+  /** The full URL of the request, or of `location` resolved against it. */
+  absoluteUri(location?: string): string {
+    const base = `${this.environ['wsgi.url_scheme']}://${this.host}`
+    const { QUERY_STRING: query } = this.environ
+    const target = location ?? encodeURI(this.path) + (query ? `?${query}` : '')
+    return new URL(target, base + encodeURI(this.path)).href
+  }
+
+  /** The offered media type the client prefers (by `Accept`), or `undefined`. */
+  accepts(...types: string[]): string | undefined {
+    return bestMediaType((this.#cache.accept ??= parseAccept(this.environ.HTTP_ACCEPT)), types)
+  }
+
+  /** Aborted when the client goes away before the response is complete. */
+  get signal(): AbortSignal {
+    return this.environ['pulsar.cache'].signal
+  }
+
+  /** The whole body (read once, within the `stream_buffer` limit). */
+  body(): Promise<Buffer> {
+    return (this.#cache.body ??= this.environ['wsgi.input'].read())
+  }
+
+  /** The body as text, decoded with its charset. */
+  async text(): Promise<string> {
+    const body = await this.body()
+    return new TextDecoder(this.charset).decode(body)
+  }
+
+  /** The body parsed as JSON; malformed JSON is a 400. */
+  async json(): Promise<unknown> {
+    return parseJsonBody(await this.text())
+  }
+
+  /** An urlencoded form body; another body type is a 415. */
+  async form(): Promise<URLSearchParams> {
+    if (!FORM_TYPES.includes(this.contentType))
+      throw new UnsupportedMediaType(`Expected a form body, got ${this.contentType || 'no Content-Type'}`)
+    return new URLSearchParams(await this.text())
+  }
+
+  /** A JSON response, or 406 when the client's `Accept` refuses JSON. */
+  jsonResponse(data: unknown, status = 200): WsgiResponse {
+    if (this.environ.HTTP_ACCEPT && !this.accepts('application/json'))
+      throw new NotAcceptable('The client does not accept JSON')
+    return WsgiResponse.json(data, status)
+  }
+
+  /** A redirect (302 unless told otherwise) to `location`. */
+  redirect(location: string, status = 302): WsgiResponse {
+    return WsgiResponse.redirect(location, status)
+  }
+}

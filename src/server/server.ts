@@ -1,0 +1,251 @@
+/**
+ * WSGIServer: the HTTP/1.1 gateway. node:http parses and frames; this file
+ * wires its `request`, `checkContinue` and `upgrade` events to the WSGI
+ * application, and owns listening and graceful shutdown.
+ * @module
+ */
+import { readFileSync } from 'node:fs'
+import { type IncomingMessage, type Server, ServerResponse, createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
+import type { AddressInfo, Socket } from 'node:net'
+import { basename } from 'node:path'
+
+import { toFunction } from './callable.js'
+import {
+  type Config,
+  fromArgv,
+  fromEnv,
+  fromFile,
+  helpText,
+  parseBind,
+  resolveConfig,
+} from './config.js'
+import { Connection } from './connection.js'
+import { type EnvironContext, createEnviron } from './environ.js'
+import { type Logger, createLogger } from './logger.js'
+import { HttpServerResponse } from './start-response.js'
+import type { Callable, WsgiApp } from './types.js'
+
+/** Settings (any row of the settings table) plus what only code can give. */
+export type ServerOptions = Partial<Config> & {
+  /** A pino-compatible logger to use instead of creating one. */
+  logger?: Logger
+}
+
+const kConnection = Symbol('pulsar.connection')
+type TrackedSocket = Socket & { [kConnection]?: Connection }
+
+/** The asynchronous WSGI server: `new WSGIServer(app).start()`. */
+export class WSGIServer {
+  /** The configuration in force (frozen); `start()` adds the command line, env and config file. */
+  cfg: Readonly<Config>
+  /** True once `close()` was called. */
+  closing = false
+  readonly #app: WsgiApp
+  readonly #options: Partial<Config>
+  #logger: Logger | undefined
+  #server: Server | undefined
+  #context: EnvironContext | undefined
+  #closed: Promise<void> | undefined
+  readonly #sockets = new Set<Socket>()
+  readonly #closeHooks: (() => unknown)[] = []
+
+  constructor(callable: Callable<WsgiApp>, options: ServerOptions = {}) {
+    const { logger, ...settings } = options
+    this.#app = toFunction(callable, 'The WSGI application')
+    this.#options = settings
+    this.#logger = logger
+    this.cfg = resolveConfig(settings)
+  }
+
+  /** The server's logger. */
+  get logger(): Logger {
+    return (this.#logger ??= createLogger(this.cfg))
+  }
+
+  /** The node:http server, once listening. */
+  get httpServer(): Server | undefined {
+    return this.#server
+  }
+
+  /** Where the server listens: `{ address, port }`, or the unix socket path. */
+  get address(): AddressInfo | string | undefined {
+    return this.#server?.address() ?? undefined
+  }
+
+  /** The base URL of the server, e.g. `http://127.0.0.1:8060`. */
+  get url(): string | undefined {
+    const address = this.address
+    if (address === undefined) return undefined
+    if (typeof address === 'string') return `unix:${address}`
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    return `${this.cfg.key_file ? 'https' : 'http'}://${host}:${address.port}`
+  }
+
+  /**
+   * Runs the server as a program: reads the command line (`--help` prints the
+   * settings and exits), `PULSAR_*` variables and the config file, listens,
+   * and drains on SIGTERM or SIGINT.
+   */
+  async start(argv: string[] = process.argv.slice(2)): Promise<this> {
+    try {
+      const parsed = fromArgv(argv)
+      if (parsed.help) {
+        process.stdout.write(helpText(`node ${basename(process.argv[1] ?? 'server')}`) + '\n')
+        process.exit(0)
+      }
+      const env = fromEnv()
+      const file = parsed.values.config ?? env.config ?? this.#options.config
+      const fileValues = typeof file === 'string' && file ? await fromFile(file) : {}
+      this.cfg = resolveConfig(this.#options, fileValues, env, parsed.values)
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\nTry --help for the list of settings.\n`)
+      process.exit(2)
+    }
+    await this.listen()
+    const stop = (signal: string) => {
+      this.logger.info(`Received ${signal}: draining connections`)
+      void this.close().then(() => process.exit(0))
+    }
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+    return this
+  }
+
+  /** Binds the configured address and serves; resolves once listening. */
+  async listen(): Promise<this> {
+    if (this.#server) throw new Error('The server is already listening')
+    const cfg = this.cfg
+    const bind = parseBind(cfg.bind)!
+    const options = {
+      maxHeaderSize: cfg.max_header_size,
+      requireHostHeader: true,
+      insecureHTTPParser: false,
+      keepAlive: true,
+      headersTimeout: cfg.headers_timeout * 1000,
+      requestTimeout: cfg.request_timeout * 1000,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, cfg.headers_timeout * 250)),
+    }
+    const server = cfg.key_file
+      ? createTlsServer({ ...options, key: readFileSync(cfg.key_file), cert: readFileSync(cfg.cert_file) })
+      : createServer(options)
+    server.keepAliveTimeout = cfg.http_keep_alive * 1000
+    // deliver responses to clients that half-close after sending their request
+    ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
+    if (cfg.max_connections) server.maxConnections = cfg.max_connections
+    this.#context = {
+      cfg,
+      multiprocess: cfg.workers > 1,
+      errors: {
+        write: (message) => this.logger.error(message.trimEnd()),
+        flush: () => undefined,
+      },
+    }
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket)
+      socket.once('close', () => this.#sockets.delete(socket))
+    })
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, false))
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, true))
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(req, socket, head))
+    this.#server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      const listening = () => {
+        server.off('error', reject)
+        resolve()
+      }
+      if ('path' in bind) server.listen({ path: bind.path, backlog: cfg.backlog }, listening)
+      else server.listen({ host: bind.host, port: bind.port, backlog: cfg.backlog }, listening)
+    })
+    server.on('error', (error) => this.logger.error({ err: error }, 'Server error'))
+    this.logger.info({ url: this.url }, `pulsar-ts listening on ${this.url}`)
+    return this
+  }
+
+  /** Registers work to do when the server starts closing (e.g. closing WebSockets with 1001). */
+  onClose(hook: () => unknown): void {
+    this.#closeHooks.push(hook)
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, close idle connections, let in-flight
+   * requests finish (their responses close the connection), and cut whatever
+   * is left after `graceful_timeout`.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed
+    this.closing = true
+    const server = this.#server
+    if (!server) return (this.#closed = Promise.resolve())
+    for (const hook of this.#closeHooks) {
+      try {
+        void Promise.resolve(hook()).catch((error: unknown) => this.logger.error({ err: error }, 'Close hook failed'))
+      } catch (error) {
+        this.logger.error({ err: error }, 'Close hook failed')
+      }
+    }
+    this.#closed = new Promise<void>((resolve) => {
+      const idle = setInterval(() => server.closeIdleConnections(), 100)
+      const deadline = setTimeout(() => {
+        this.logger.warn(`Cutting ${this.#sockets.size} connection(s) left after the graceful timeout`)
+        server.closeAllConnections()
+        for (const socket of this.#sockets) socket.destroy()
+      }, this.cfg.graceful_timeout * 1000)
+      server.close(() => {
+        clearInterval(idle)
+        clearTimeout(deadline)
+        resolve()
+      })
+      server.closeIdleConnections()
+    })
+    return this.#closed
+  }
+
+  #connection(socket: TrackedSocket): Connection {
+    return (socket[kConnection] ??= new Connection(socket))
+  }
+
+  #serve(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
+    // RFC 9112 §7: never chunk for an HTTP/1.0 client, whatever its TE header says
+    if (req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false
+    const consumer = new HttpServerResponse(req, res, this.cfg, this.logger, this)
+    const connection = this.#connection(req.socket)
+    const sendContinue = expectContinue ? () => res.writeContinue() : undefined
+    consumer.environ = createEnviron(req, connection, consumer, this.#context!, sendContinue)
+    if (this.cfg.access_log) {
+      const started = performance.now()
+      res.once('finish', () =>
+        this.logger.info(
+          { method: req.method, path: consumer.environ.PATH_INFO, status: res.statusCode, ms: +(performance.now() - started).toFixed(1) },
+          'request',
+        ),
+      )
+    }
+    return consumer.run(this.#app)
+  }
+
+  /**
+   * An upgrade request runs through the application like any other. A
+   * protocol handler takes the socket over (`connection.takeOver()`);
+   * otherwise the application's answer is written and the socket closed.
+   */
+  #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const connection = this.#connection(socket)
+    connection.upgrade = { request: req, socket, head }
+    // node:http no longer watches this socket: errors and stalls are ours now
+    socket.on('error', () => socket.destroy())
+    const timer = setTimeout(() => {
+      if (!connection.detached) socket.destroy()
+    }, this.cfg.request_timeout * 1000)
+    const res = new ServerResponse(req)
+    res.shouldKeepAlive = false
+    res.assignSocket(socket)
+    res.once('finish', () => socket.destroySoon())
+    void this.#serve(req, res, false).finally(() => {
+      clearTimeout(timer)
+      connection.upgrade = undefined
+      if (!connection.detached && !res.writableFinished) socket.destroy()
+    })
+  }
+}

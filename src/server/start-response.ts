@@ -1,0 +1,389 @@
+/**
+ * HttpServerResponse: pulsar's server-side consumer of one request. It owns
+ * `start_response` and `write`, applies the framing rules, iterates the body
+ * with backpressure, and turns failures into error responses.
+ * @module
+ */
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
+
+import { isThenable } from './callable.js'
+import type { Config } from './config.js'
+import { handleWsgiError, logError } from './error-page.js'
+import { AbortWsgi, ClientDisconnected } from './errors.js'
+import type { Logger } from './logger.js'
+import { WsgiResponse } from './response.js'
+import type { Body, Chunk, Environ, Header, StartResponse, WsgiApp, Write } from './types.js'
+
+/** The part of node:http's `ServerResponse` a response is written through. */
+export interface ResponseSink {
+  writeHead(statusCode: number, statusMessage: string, headers: Header[]): unknown
+  write(chunk: Chunk): boolean
+  end(chunk?: Chunk): unknown
+  writeContinue(): void
+  destroy(error?: Error): unknown
+  once(event: 'drain' | 'close', listener: () => void): unknown
+  off(event: 'drain' | 'close', listener: () => void): unknown
+  readonly writableFinished: boolean
+  shouldKeepAlive: boolean
+  strictContentLength: boolean
+}
+
+/** The request facts the response's framing depends on (an `IncomingMessage` has them). */
+export interface RequestFacts {
+  method?: string | undefined
+  httpVersion: string
+  /** Whether the whole request, body included, has been received. */
+  complete: boolean
+}
+
+/** The server state a response consults. */
+export interface ServerState {
+  /** True once the server is shutting down: responses close their connection. */
+  readonly closing: boolean
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) belong to the server, not the application. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+])
+const warned = new Set<string>()
+const RESOLVED = Promise.resolve()
+// an unread body up to this size is drained by node:http so the connection can be reused
+const DRAINABLE_BODY = 65536
+
+let dateSecond = 0
+let dateString = ''
+function httpDate(): string {
+  const now = Date.now()
+  const second = Math.floor(now / 1000)
+  if (second !== dateSecond) {
+    dateSecond = second
+    dateString = new Date(now).toUTCString()
+  }
+  return dateString
+}
+
+function byteLength(chunk: Chunk): number {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
+}
+
+/** The server side of one request: `start_response`, `write`, and the body loop. */
+export class HttpServerResponse {
+  /** The environ of the request (set by whoever builds it). */
+  environ!: Environ
+  /** The status line given to `start_response`, e.g. `'200 OK'`. */
+  status: string | undefined
+  /** The numeric status, 0 until `start_response` is called. */
+  statusCode = 0
+  /** Whether the status line and headers went out to the client. */
+  headersSent = false
+  /** The Content-Length of the response, once known. */
+  contentLength: number | undefined
+  readonly cfg: Readonly<Config>
+  readonly logger: Logger
+  readonly #req: RequestFacts
+  readonly #res: ResponseSink
+  readonly #server: ServerState
+  #reason = ''
+  #headers: Header[] = []
+  #aborted = false
+  #watching = false
+  #body: Body | undefined
+  #bodyClosed = false
+  #iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
+  #reject: ((error: Error) => void) | undefined
+  #controller: AbortController | undefined
+  #refusal: unknown
+
+  constructor(req: RequestFacts, res: ResponseSink, cfg: Readonly<Config>, logger: Logger, server: ServerState) {
+    this.#req = req
+    this.#res = res
+    this.cfg = cfg
+    this.logger = logger
+    this.#server = server
+  }
+
+  /** PEP 3333's `start_response`; see the `StartResponse` type for the rules. */
+  readonly startResponse: StartResponse = (status, headers, excInfo) => {
+    if (this.status !== undefined) {
+      if (excInfo === undefined) throw new Error('start_response called a second time without excInfo')
+      if (this.headersSent) throw excInfo
+    }
+    const match = typeof status === 'string' ? /^([1-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
+    if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
+    if (!Array.isArray(headers)) throw new TypeError('Response headers must be a list of [name, value] pairs')
+    const code = Number(match[1])
+    const list: Header[] = []
+    let contentLength: number | undefined
+    let hasServer = false
+    let hasDate = false
+    const noBody = code < 200 || code === 204 || code === 304
+    for (const header of headers) {
+      if (!Array.isArray(header) || header.length !== 2) throw new TypeError('A response header must be a [name, value] pair')
+      const [name, value] = header
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
+      const lower = name.toLowerCase()
+      if (HOP_BY_HOP.has(lower)) {
+        if (!warned.has(lower)) {
+          warned.add(lower)
+          this.logger.warn(`Dropped hop-by-hop header "${name}" set by the application`)
+        }
+        continue
+      }
+      if (lower === 'content-length') {
+        // RFC 9110 §8.6: no Content-Length on 1xx and 204
+        if (code < 200 || code === 204) continue
+        if (!/^\d+$/.test(value)) throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
+        contentLength = Number(value)
+      } else if (lower === 'server') hasServer = true
+      else if (lower === 'date') hasDate = true
+      list.push([name, String(value)])
+    }
+    if (!hasServer) list.push(['Server', this.cfg.server_software])
+    if (!hasDate) list.push(['Date', httpDate()])
+    this.status = status
+    this.statusCode = code
+    this.#reason = match[2] || STATUS_CODES[code] || ''
+    this.#headers = list
+    this.contentLength = noBody && code !== 304 ? undefined : contentLength
+    return this.write
+  }
+
+  /** The WSGI `write`: sends a chunk and resolves when the client can take more. */
+  readonly write: Write = (data) => {
+    if (this.status === undefined) throw new Error('write() called before start_response')
+    if (this.environ['pulsar.connection'].detached) return RESOLVED
+    if (this.#aborted) return Promise.reject(new ClientDisconnected())
+    if (byteLength(data) === 0) return RESOLVED
+    if (!this.headersSent) this.#sendHeaders()
+    return this.#res.write(data) ? RESOLVED : this.#drain()
+  }
+
+  /** The headers as they are (or will be) sent, `Server` and `Date` included. */
+  getHeaders(): readonly Header[] {
+    return this.#headers
+  }
+
+  /** Whether the body uses chunked encoding: HTTP/1.1, a body, and no Content-Length. */
+  isChunked(): boolean {
+    return (
+      this.#req.httpVersion === '1.1' &&
+      this.contentLength === undefined &&
+      this.#req.method !== 'HEAD' &&
+      this.statusCode >= 200 &&
+      this.statusCode !== 204 &&
+      this.statusCode !== 304
+    )
+  }
+
+  /** Whether the client went away before the response was complete. */
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  /** Aborted when the client goes away before the response is complete. */
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController()
+    if (this.#aborted) this.#controller.abort(new ClientDisconnected())
+    else this.#watchAbort()
+    return this.#controller.signal
+  }
+
+  /** Answers the request with this error instead of running the application. */
+  refuse(error: unknown): void {
+    this.#refusal ??= error
+  }
+
+  /** Runs an application for this request and sends its response; never rejects. */
+  async run(app: WsgiApp): Promise<void> {
+    try {
+      if (this.#refusal !== undefined) throw this.#refusal
+      const result = app(this.environ, this.startResponse)
+      const body = isThenable<Body>(result) ? await this.#watch(result) : result
+      this.#body = body
+      if (this.#aborted) return
+      await this.#send(body)
+    } catch (error) {
+      await this.#fail(error)
+    } finally {
+      this.#closeBody()
+    }
+  }
+
+  async #send(body: Body): Promise<void> {
+    if (body === null || typeof body !== 'object') throw new TypeError('The application must return an iterable body')
+    const source = body instanceof WsgiResponse ? body.chunks() : body
+    if (Array.isArray(source)) {
+      const last = source.length - 1
+      for (let i = 0; i < last; i++) await this.#writeChunk(source[i] as Chunk | PromiseLike<Chunk>)
+      let chunk = source[last] as Chunk | PromiseLike<Chunk> | undefined
+      if (isThenable<Chunk>(chunk)) chunk = await this.#watch(chunk)
+      return this.#end(chunk)
+    }
+    if (Symbol.asyncIterator in source) {
+      const iterator = (this.#iterator = source[Symbol.asyncIterator]())
+      for (let step = await this.#watch(iterator.next()); !step.done; step = await this.#watch(iterator.next()))
+        await this.write(step.value)
+    } else if (Symbol.iterator in source) {
+      const iterator = (this.#iterator = source[Symbol.iterator]())
+      for (let step = iterator.next(); !step.done; step = iterator.next()) await this.#writeChunk(step.value)
+    } else throw new TypeError('The application must return an iterable body')
+    this.#iterator = undefined
+    this.#end()
+  }
+
+  async #writeChunk(chunk: Chunk | PromiseLike<Chunk>): Promise<void> {
+    const data = isThenable<Chunk>(chunk) ? await this.#watch(chunk) : chunk
+    const drained = this.write(data)
+    if (drained !== RESOLVED) await drained
+  }
+
+  #end(chunk?: Chunk): void {
+    if (this.status === undefined) throw new Error('The application returned without calling start_response')
+    if (this.environ['pulsar.connection'].detached) return
+    if (this.#aborted) throw new ClientDisconnected()
+    if (!this.headersSent) {
+      // the whole body is in hand: frame it with a Content-Length
+      if (this.contentLength === undefined && this.statusCode >= 200 && this.statusCode !== 204 && this.statusCode !== 304) {
+        this.contentLength = chunk === undefined ? 0 : byteLength(chunk)
+        this.#headers.push(['Content-Length', String(this.contentLength)])
+      }
+      this.#sendHeaders()
+    }
+    if (chunk === undefined || byteLength(chunk) === 0) this.#res.end()
+    else this.#res.end(chunk)
+  }
+
+  #sendHeaders(): void {
+    const res = this.#res
+    if (this.#server.closing || this.#unreadBody()) res.shouldKeepAlive = false
+    // a body that does not match its Content-Length would desynchronise the connection
+    if (this.contentLength !== undefined) res.strictContentLength = true
+    this.headersSent = true
+    res.writeHead(this.statusCode, this.#reason, this.#headers)
+  }
+
+  /** Whether the request still has a body coming that is too big (or too unknown) to drain. */
+  #unreadBody(): boolean {
+    const input = this.environ['wsgi.input']
+    if (input.tooLarge) return true
+    if (this.#req.complete || input.done) return false
+    const length = input.length
+    return length === undefined ? this.environ.HTTP_TRANSFER_ENCODING !== undefined : length > DRAINABLE_BODY
+  }
+
+  #drain(): Promise<void> {
+    this.#watchAbort()
+    const res = this.#res
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.logger.debug('Dropped a client that stopped reading the response')
+        res.destroy()
+      }, this.cfg.send_timeout * 1000)
+      const onDrain = () => {
+        clearTimeout(timer)
+        this.#reject = undefined
+        resolve()
+      }
+      this.#reject = (error) => {
+        clearTimeout(timer)
+        res.off('drain', onDrain)
+        reject(error)
+      }
+      res.once('drain', onDrain)
+    })
+  }
+
+  /** Waits for a promise, but gives up as soon as the client goes away. */
+  #watch<T>(promise: PromiseLike<T>): Promise<T> {
+    this.#watchAbort()
+    if (this.#aborted) return Promise.reject(new ClientDisconnected())
+    return new Promise<T>((resolve, reject) => {
+      this.#reject = reject
+      promise.then(
+        (value) => {
+          this.#reject = undefined
+          resolve(value)
+        },
+        (error: unknown) => {
+          this.#reject = undefined
+          reject(error as Error)
+        },
+      )
+    })
+  }
+
+  #watchAbort(): void {
+    if (this.#watching) return
+    this.#watching = true
+    this.#res.once('close', () => {
+      if (!this.#res.writableFinished) this.#abort()
+    })
+  }
+
+  #abort(): void {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#controller?.abort(new ClientDisconnected())
+    this.#reject?.(new ClientDisconnected())
+    const iterator = this.#iterator
+    if (iterator?.return) {
+      try {
+        const result = iterator.return()
+        if (isThenable(result)) result.then(undefined, () => undefined)
+      } catch {
+        // the body is being abandoned: its own failure to stop changes nothing
+      }
+    }
+    this.#closeBody()
+  }
+
+  async #fail(error: unknown): Promise<void> {
+    const res = this.#res
+    if (this.environ['pulsar.connection'].detached) {
+      logError(this.logger, error, this.environ)
+      return
+    }
+    if (this.#aborted || error instanceof AbortWsgi) {
+      this.logger.debug({ path: this.environ.PATH_INFO }, 'Response abandoned: the client went away or the app aborted it')
+      if (!res.writableFinished) res.destroy()
+      return
+    }
+    if (this.headersSent) {
+      // too late for an error page: cut the connection so the client sees a truncated response
+      logError(this.logger, error, this.environ)
+      res.destroy()
+      return
+    }
+    try {
+      const response = handleWsgiError(this.environ, error)
+      response.start(this.environ, this.startResponse, error)
+      await this.#send(response)
+    } catch (second) {
+      logError(this.logger, second, this.environ)
+      res.destroy()
+    }
+  }
+
+  #closeBody(): void {
+    const body = this.#body
+    if (this.#bodyClosed || body === undefined) return
+    this.#bodyClosed = true
+    if (typeof body.close !== 'function') return
+    try {
+      const result = body.close()
+      if (isThenable(result)) result.then(undefined, (error: unknown) => logError(this.logger, error, this.environ))
+    } catch (error) {
+      logError(this.logger, error, this.environ)
+    }
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Testing helpers, exported as `pulsar-ts/testing`: `testWsgiEnviron()`
+ * builds the environ of a made-up request, and `inject()` runs any
+ * application through the real response machinery without a socket.
+ * @module
+ */
+import { EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
+import { Readable } from 'node:stream'
+
+import { toFunction } from './callable.js'
+import { type Config, resolveConfig } from './config.js'
+import { Connection } from './connection.js'
+import { createEnviron } from './environ.js'
+import { ResponseHeaders } from './headers.js'
+import { type Logger, createLogger } from './logger.js'
+import { HttpServerResponse, type ResponseSink } from './start-response.js'
+import type { Callable, Chunk, Environ, Header, WsgiApp } from './types.js'
+
+/** A made-up request for `testWsgiEnviron()` and `inject()`. */
+export interface TestRequest extends Partial<Config> {
+  /** The request target, query included. @default '/' */
+  path?: string
+  /** @default 'GET' */
+  method?: string
+  /** Request headers; `Host` defaults to `127.0.0.1:8060`. */
+  headers?: Record<string, string> | readonly (readonly [string, string])[]
+  /** Extra environ keys. */
+  extra?: Record<string, unknown>
+  /** Whether the request came over TLS. @default false */
+  https?: boolean
+  /** The request body; a Content-Length is added for it unless a header says otherwise. */
+  body?: string | Uint8Array
+  /** @default '1.1' */
+  httpVersion?: '1.0' | '1.1'
+  /** The logger the response machinery reports to. */
+  logger?: Logger
+}
+
+/** What `inject()` returns: the response as the client would have seen it. */
+export interface InjectResponse {
+  status: number
+  reason: string
+  headers: ResponseHeaders
+  body: Buffer
+  text: string
+  json(): unknown
+  /** Whether the connection would have been kept alive. */
+  keepAlive: boolean
+  /** Whether the server cut the connection (a failure after the headers went out). */
+  destroyed: boolean
+}
+
+/** Records what the response machinery writes, as node:http's ServerResponse would send it. */
+class RecordingResponse extends EventEmitter implements ResponseSink {
+  statusCode = 0
+  statusMessage = ''
+  headers: Header[] = []
+  chunks: Buffer[] = []
+  writableFinished = false
+  shouldKeepAlive = true
+  strictContentLength = false
+  destroyed = false
+  continued = false
+  readonly done: Promise<void>
+  #finish!: () => void
+  #hasBody: boolean
+
+  constructor(method: string) {
+    super()
+    this.#hasBody = method !== 'HEAD'
+    this.done = new Promise((resolve) => (this.#finish = resolve))
+  }
+
+  writeHead(statusCode: number, statusMessage: string, headers: Header[]): this {
+    this.statusCode = statusCode
+    this.statusMessage = statusMessage
+    this.headers = headers.map(([name, value]) => [name, value])
+    if (statusCode < 200 || statusCode === 204 || statusCode === 304) this.#hasBody = false
+    return this
+  }
+
+  write(chunk: Chunk): boolean {
+    if (this.#hasBody) this.chunks.push(Buffer.from(chunk))
+    return true
+  }
+
+  end(chunk?: Chunk): this {
+    if (chunk !== undefined) this.write(chunk)
+    this.writableFinished = true
+    this.emit('finish')
+    this.emit('close')
+    this.#finish()
+    return this
+  }
+
+  writeContinue(): void {
+    this.continued = true
+  }
+
+  destroy(): this {
+    if (this.destroyed || this.writableFinished) return this
+    this.destroyed = true
+    this.emit('close')
+    this.#finish()
+    return this
+  }
+}
+
+function makeRequest(request: TestRequest): {
+  environ: Environ
+  consumer: HttpServerResponse
+  sink: RecordingResponse
+} {
+  const {
+    path = '/',
+    method = 'GET',
+    headers = {},
+    extra,
+    https = false,
+    body,
+    httpVersion = '1.1',
+    logger,
+    ...settings
+  } = request
+  const cfg = resolveConfig(settings)
+  const raw: string[] = []
+  for (const [name, value] of Array.isArray(headers) ? headers : Object.entries(headers)) raw.push(name, value)
+  const names = raw.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
+  if (!names.includes('host')) raw.push('Host', '127.0.0.1:8060')
+  const data = body === undefined ? undefined : Buffer.from(body)
+  if (data && !names.includes('content-length') && !names.includes('transfer-encoding'))
+    raw.push('Content-Length', String(data.length))
+  const req = Object.assign(Readable.from(data ? [data] : [], { objectMode: false }), {
+    method: method.toUpperCase(),
+    url: path,
+    httpVersion,
+    rawHeaders: raw,
+    complete: true,
+  })
+  const socket = { remoteAddress: '127.0.0.1', remotePort: 54321, localAddress: '127.0.0.1', localPort: 8060, encrypted: https }
+  const sink = new RecordingResponse(req.method)
+  const consumer = new HttpServerResponse(req, sink, cfg, logger ?? createLogger(cfg), { closing: false })
+  const expectsContinue = names.includes('expect')
+  consumer.environ = createEnviron(
+    req,
+    new Connection(socket as unknown as Socket),
+    consumer,
+    { cfg, errors: { write: (message) => consumer.logger.error(message), flush: () => undefined }, multiprocess: false },
+    expectsContinue ? () => sink.writeContinue() : undefined,
+  )
+  Object.assign(consumer.environ, extra)
+  return { environ: consumer.environ, consumer, sink }
+}
+
+/** The environ of a made-up request, as the server would build it (pulsar's `test_wsgi_environ`). */
+export function testWsgiEnviron(request: TestRequest = {}): Environ {
+  return makeRequest(request).environ
+}
+
+/**
+ * Runs an application (a WsgiHandler, a Router, any WSGI callable) for a
+ * made-up request, in process, and returns the response the client would get.
+ */
+export async function inject(app: Callable<WsgiApp>, request: TestRequest | string = {}): Promise<InjectResponse> {
+  const { consumer, sink } = makeRequest(typeof request === 'string' ? { path: request } : request)
+  await consumer.run(toFunction(app, 'The application'))
+  await sink.done
+  const body = Buffer.concat(sink.chunks)
+  return {
+    status: sink.statusCode,
+    reason: sink.statusMessage,
+    headers: new ResponseHeaders(sink.headers),
+    body,
+    text: body.toString(),
+    json: () => JSON.parse(body.toString()) as unknown,
+    keepAlive: sink.shouldKeepAlive,
+    destroyed: sink.destroyed,
+  }
+}
