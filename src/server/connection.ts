@@ -27,6 +27,8 @@ export class Connection {
   upgrade: Upgrade | undefined
   /** Set once a protocol handler took the socket over. */
   detached = false
+  /** Requests received on this connection so far. */
+  requests = 0
   #remote: [string, string] | undefined
   #local: [string, string] | undefined
 

@@ -129,9 +129,9 @@ export class WSGIServer {
     const server = cfg.key_file
       ? createTlsServer({ ...options, key: readFileSync(cfg.key_file), cert: readFileSync(cfg.cert_file) })
       : createServer(options)
+    // node:http's default stays: a client that half-closes is gone, so its
+    // in-flight work is aborted at once (docs/server.md, "Half-closed clients")
     server.keepAliveTimeout = cfg.http_keep_alive * 1000
-    // deliver responses to clients that half-close after sending their request
-    ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
     if (cfg.max_connections) server.maxConnections = cfg.max_connections
     this.#context = {
       cfg,

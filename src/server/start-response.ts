@@ -102,6 +102,7 @@ export class HttpServerResponse {
   #reject: ((error: Error) => void) | undefined
   #controller: AbortController | undefined
   #refusal: unknown
+  #sequence = 0
 
   constructor(req: RequestFacts, res: ResponseSink, cfg: Readonly<Config>, logger: Logger, server: ServerState) {
     this.#req = req
@@ -198,13 +199,14 @@ export class HttpServerResponse {
     return this.#controller.signal
   }
 
-  /** Answers the request with this error instead of running the application. */
+  /** Answers the request with this error instead of running the application, then closes the connection. */
   refuse(error: unknown): void {
     this.#refusal ??= error
   }
 
   /** Runs an application for this request and sends its response; never rejects. */
   async run(app: WsgiApp): Promise<void> {
+    this.#sequence = ++this.environ['pulsar.connection'].requests
     try {
       if (this.#refusal !== undefined) throw this.#refusal
       const result = app(this.environ, this.startResponse)
@@ -265,11 +267,19 @@ export class HttpServerResponse {
 
   #sendHeaders(): void {
     const res = this.#res
-    if (this.#server.closing || this.#unreadBody()) res.shouldKeepAlive = false
+    if (this.#refusal !== undefined || this.#unreadBody() || this.#draining()) res.shouldKeepAlive = false
     // a body that does not match its Content-Length would desynchronise the connection
     if (this.contentLength !== undefined) res.strictContentLength = true
     this.headersSent = true
     res.writeHead(this.statusCode, this.#reason, this.#headers)
+  }
+
+  /**
+   * While the server shuts down, the latest request on a connection tells the
+   * client to close it; pipelined ones before it leave that to the idle sweep.
+   */
+  #draining(): boolean {
+    return this.#server.closing && this.#sequence === this.environ['pulsar.connection'].requests
   }
 
   /** Whether the request still has a body coming that is too big (or too unknown) to drain. */
