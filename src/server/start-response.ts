@@ -223,7 +223,12 @@ export class HttpServerResponse {
 
   async #send(body: Body): Promise<void> {
     if (body === null || typeof body !== 'object') throw new TypeError('The application must return an iterable body')
-    const source = body instanceof WsgiResponse ? body.chunks() : body
+    let source = body
+    if (body instanceof WsgiResponse) {
+      // an application may return a WsgiResponse without starting it: start it here
+      if (!body.started && this.status === undefined) body.start(this.environ, this.startResponse)
+      source = body.chunks()
+    }
     if (Array.isArray(source)) {
       const last = source.length - 1
       for (let i = 0; i < last; i++) await this.#writeChunk(source[i] as Chunk | PromiseLike<Chunk>)

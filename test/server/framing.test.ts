@@ -23,6 +23,10 @@ function app(environ: Environ, startResponse: StartResponse): Iterable<string> {
       yield 'two'
     })()
   }
+  if (path === '/toolong' || path === '/tooshort') {
+    startResponse('200 OK', [['Content-Length', '4']])
+    return path === '/toolong' ? ['ab', 'cdef'] : ['ab', 'c']
+  }
   if (path === '/nocontent') {
     startResponse('204 No Content', [['Content-Length', '3']])
     return ['abc']
@@ -114,6 +118,19 @@ describe('framing', () => {
     expect(parseResponse(noContent!).body).toBe('')
     expect(parseResponse(notModified!).headers.etag).toBe('"x"')
     expect(parseResponse(notModified!).body).toBe('')
+  })
+
+  it('cuts the connection rather than send a body that does not match its Content-Length', async () => {
+    const { port, log } = await serve(app)
+    for (const path of ['/toolong', '/tooshort']) {
+      const client = await RawClient.connect(port)
+      client.send(get(path) + get('/length'))
+      const received = await client.untilClosed()
+      client.close()
+      expect(statuses(received)).toEqual([200])
+      expect(parseResponse(received).body.length).toBeLessThanOrEqual(4)
+    }
+    expect(log.errors()).toHaveLength(2)
   })
 
   it('drops hop-by-hop headers set by the application, with one warning per name', async () => {

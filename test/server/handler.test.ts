@@ -1,0 +1,188 @@
+/**
+ * WsgiHandler's rules (first answer wins, 404 when none, response
+ * middleware on unstarted WsgiResponses only, errors become responses) and
+ * LazyWsgi's (one setup per process, shared by concurrent first requests,
+ * retried after a failure).
+ */
+import { describe, expect, it } from 'vitest'
+
+import {
+  type Environ,
+  HttpException,
+  LazyWsgi,
+  type Middleware,
+  PermissionDenied,
+  type StartResponse,
+  WsgiHandler,
+  WsgiResponse,
+} from 'pulsar-ts'
+import { inject } from 'pulsar-ts/testing'
+
+import { capturingLogger } from '../helpers/logger.js'
+import { serve } from '../helpers/listen.js'
+
+const text = (content: string) => () => new WsgiResponse(200, content)
+const pass: Middleware = () => undefined
+
+describe('WsgiHandler', () => {
+  it('answers with the first middleware that returns something, in order', async () => {
+    const calls: string[] = []
+    const handler = new WsgiHandler([
+      () => void calls.push('a'),
+      () => {
+        calls.push('b')
+        return new WsgiResponse(200, 'from b')
+      },
+      () => {
+        calls.push('c')
+        return new WsgiResponse(200, 'from c')
+      },
+    ])
+    const res = await inject(handler)
+    expect(res.text).toBe('from b')
+    expect(calls).toEqual(['a', 'b'])
+  })
+
+  it('treats null like undefined and awaits asynchronous middleware', async () => {
+    const handler = new WsgiHandler([
+      () => null as unknown as undefined,
+      async () => undefined,
+      async () => new WsgiResponse(201, 'async'),
+    ])
+    const res = await inject(handler)
+    expect(res.status).toBe(201)
+    expect(res.text).toBe('async')
+  })
+
+  it('answers 404 when no middleware answers, calling start_response once', async () => {
+    let calls = 0
+    const handler = new WsgiHandler([pass])
+    const res = await inject((environ: Environ, startResponse: StartResponse) =>
+      handler.handle(environ, (...args) => {
+        calls++
+        return startResponse(...args)
+      }),
+    )
+    expect(res.status).toBe(404)
+    expect(calls).toBe(1)
+  })
+
+  it('answers synchronously when every middleware is synchronous', () => {
+    const handler = new WsgiHandler([pass, text('sync')])
+    const environ = { REQUEST_METHOD: 'GET' } as Environ
+    const body = handler.handle(environ, () => () => Promise.resolve())
+    expect(body).toBeInstanceOf(WsgiResponse)
+  })
+
+  it('runs response middleware in order; each may replace the response', async () => {
+    const order: string[] = []
+    const handler = new WsgiHandler(
+      [text('original')],
+      [
+        (_environ, response) => {
+          order.push('first')
+          response.headers.set('X-First', '1')
+          return undefined
+        },
+        async (_environ, response) => {
+          order.push('second')
+          return new WsgiResponse(202, `replaced ${response.headers.get('X-First')}`)
+        },
+        { handle: (_environ, response) => void order.push(`third ${response.statusCode}`) },
+      ],
+    )
+    const res = await inject(handler)
+    expect(order).toEqual(['first', 'second', 'third 202'])
+    expect(res.status).toBe(202)
+    expect(res.text).toBe('replaced 1')
+  })
+
+  it('skips response middleware for plain bodies and responses already started', async () => {
+    let ran = 0
+    const count = () => void ran++
+    const raw = new WsgiHandler(
+      [
+        (_environ, startResponse) => {
+          startResponse('200 OK', [])
+          return ['raw']
+        },
+      ],
+      [count],
+    )
+    expect((await inject(raw)).text).toBe('raw')
+    const started = new WsgiHandler([(environ, startResponse) => new WsgiResponse(200, 'x').start(environ, startResponse)], [count])
+    expect((await inject(started)).text).toBe('x')
+    expect(ran).toBe(0)
+  })
+
+  it('turns errors into error responses that response middleware still sees', async () => {
+    const seen: number[] = []
+    const mark = (_environ: Environ, response: WsgiResponse) => {
+      seen.push(response.statusCode)
+      response.headers.set('X-Seen', 'yes')
+      return undefined
+    }
+    const sync = new WsgiHandler([() => { throw new PermissionDenied('nope') }], [mark])
+    const res = await inject(sync)
+    expect(res.status).toBe(403)
+    expect(res.headers.get('X-Seen')).toBe('yes')
+    expect(res.text).toBe('nope\n')
+
+    const async = new WsgiHandler([async () => Promise.reject(new HttpException('teapot', 418))], [mark])
+    expect((await inject(async)).status).toBe(418)
+
+    const log = capturingLogger()
+    const failing = new WsgiHandler([text('ok')], [() => { throw new Error('middleware bug') }])
+    const broken = await inject(failing, { logger: log.logger })
+    expect(broken.status).toBe(500)
+    expect(log.errors()).toHaveLength(1)
+    expect(seen).toEqual([403, 418])
+  })
+
+  it('accepts objects with a handle method as middleware and as the application', async () => {
+    class Greeter {
+      constructor(readonly name: string) {}
+      handle() {
+        return new WsgiResponse(200, `hello ${this.name}`)
+      }
+    }
+    const outer = new WsgiHandler([new WsgiHandler([pass]), new Greeter('pulsar')])
+    expect((await inject(outer)).status).toBe(404)
+    expect((await inject(new WsgiHandler([new Greeter('pulsar')]))).text).toBe('hello pulsar')
+    expect(() => new WsgiHandler([42 as unknown as Middleware])).toThrow(TypeError)
+  })
+})
+
+describe('LazyWsgi', () => {
+  it('runs setup once, shared by concurrent first requests over real sockets', async () => {
+    let setups = 0
+    class Site extends LazyWsgi {
+      async setup() {
+        setups++
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return new WsgiHandler([text(`site ${setups}`)])
+      }
+    }
+    const { url } = await serve(new Site())
+    const bodies = await Promise.all(Array.from({ length: 10 }, () => fetch(url).then((r) => r.text())))
+    expect(new Set(bodies)).toEqual(new Set(['site 1']))
+    expect(await (await fetch(url)).text()).toBe('site 1')
+    expect(setups).toBe(1)
+  })
+
+  it('answers 500 when setup fails and tries again on the next request', async () => {
+    let attempts = 0
+    class Flaky extends LazyWsgi {
+      setup() {
+        if (++attempts === 1) throw new Error('database down')
+        return text('up')
+      }
+    }
+    const site = new Flaky()
+    const log = capturingLogger()
+    expect((await inject(site, { logger: log.logger })).status).toBe(500)
+    expect(log.errors()[0]!.err!.message).toBe('database down')
+    expect((await inject(site)).text).toBe('up')
+    expect(attempts).toBe(2)
+  })
+})
