@@ -5,6 +5,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises'
+import { isIPv6 } from 'node:net'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -343,10 +344,11 @@ export type BindAddress = { host: string | undefined; port: number } | { path: s
 /** Parses a `bind` value; `undefined` when it is not one. */
 export function parseBind(bind: string): BindAddress | undefined {
   if (bind.startsWith('unix:')) return bind.length > 5 ? { path: bind.slice(5) } : undefined
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d+))?$/.exec(bind) ?? /^([^[\]]*:[^[\]]*)()$/.exec(bind)
-  if (!match) return undefined
+  if (isIPv6(bind)) return { host: bind, port: 8060 }
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d{1,5}))?$/.exec(bind)
+  if (!match || (match[1] !== undefined && !isIPv6(match[1]))) return undefined
   const host = match[1] ?? match[2] ?? ''
   const port = match[3] === undefined ? 8060 : Number(match[3])
   if (port > 65535 || (host === '' && match[3] === undefined)) return undefined
-  return { host: host === '' ? undefined : host, port }
+  return { host: host || undefined, port }
 }

@@ -87,11 +87,12 @@ export class WSGIServer {
    * settings and exits), `PULSAR_*` variables and the config file, listens,
    * and drains on SIGTERM or SIGINT.
    */
-  async start(argv: string[] = process.argv.slice(2)): Promise<this> {
+  async start(argv: string[] = process.argv.slice(2), usage = `node ${basename(process.argv[1] ?? 'server')}`): Promise<this> {
     try {
       const parsed = fromArgv(argv)
+      if (parsed.positionals.length) throw new TypeError(`Unexpected argument "${parsed.positionals[0]}"`)
       if (parsed.help) {
-        process.stdout.write(helpText(`node ${basename(process.argv[1] ?? 'server')}`) + '\n')
+        process.stdout.write(helpText(usage) + '\n')
         process.exit(0)
       }
       const env = fromEnv()

@@ -141,7 +141,10 @@ describe('WsgiHandler', () => {
 
   it('accepts objects with a handle method as middleware and as the application', async () => {
     class Greeter {
-      constructor(readonly name: string) {}
+      readonly name: string
+      constructor(name: string) {
+        this.name = name
+      }
       handle() {
         return new WsgiResponse(200, `hello ${this.name}`)
       }

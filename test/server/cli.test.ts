@@ -1,0 +1,120 @@
+/**
+ * The server as a program: a script calling `start()` and the `pulsar-ts`
+ * command, run as real processes with real signals.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const running = new Set<ChildProcess>()
+
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL')
+  running.clear()
+})
+
+interface Run {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: new URL('../..', import.meta.url),
+    env: { ...process.env, ...env },
+  })
+  running.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()))
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child)
+      resolve({ code, signal })
+    }),
+  )
+  return { child, stdout: () => stdout, stderr: () => stderr, exit }
+}
+
+/** Waits for the "listening on" log line and returns the URL it names. */
+async function listening(process: Run, ms = 10_000): Promise<string> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const match = /listening on (http:\/\/[^"\s]+)/.exec(process.stdout())
+    if (match) return match[1]!
+    if (Date.now() > deadline) throw new Error(`no listening line; stdout: ${process.stdout()} stderr: ${process.stderr()}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('a script that calls start()', () => {
+  it('prints every setting with its default for --help and exits 0', async () => {
+    const hello = run(['examples/hello.ts', '--help'])
+    expect((await hello.exit).code).toBe(0)
+    expect(hello.stdout()).toContain('Usage: node hello.ts [options]')
+    expect(hello.stdout()).toMatch(/--bind BIND\s+Address to listen on/)
+    expect(hello.stdout()).toContain('default: 16777216; env PULSAR_STREAM_BUFFER')
+  })
+
+  it('serves on the --bind address and drains on SIGTERM', async () => {
+    const hello = run(['examples/hello.ts', '--bind', '127.0.0.1:0'])
+    const url = await listening(hello)
+    const res = await fetch(url)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/plain')
+    expect(await res.text()).toBe('Hello World!\n')
+    expect((await fetch(url, { method: 'POST' })).status).toBe(405)
+    hello.child.kill('SIGTERM')
+    expect(await hello.exit).toEqual({ code: 0, signal: null })
+  })
+
+  it('takes settings from PULSAR_* variables, below the command line', async () => {
+    const hello = run(['examples/hello.ts', '--server-software', 'cli/1'], { PULSAR_BIND: '127.0.0.1:0', PULSAR_SERVER_SOFTWARE: 'env/1' })
+    const url = await listening(hello)
+    expect((await fetch(url)).headers.get('server')).toBe('cli/1')
+    hello.child.kill('SIGTERM')
+    expect((await hello.exit).code).toBe(0)
+  })
+
+  it('refuses an unknown flag or a bad value with exit code 2', async () => {
+    const unknown = run(['examples/hello.ts', '--no-such-flag'])
+    expect((await unknown.exit).code).toBe(2)
+    expect(unknown.stderr()).toContain('Try --help')
+    const bad = run(['examples/hello.ts', '--backlog', 'many'])
+    expect((await bad.exit).code).toBe(2)
+    expect(bad.stderr()).toContain('Setting backlog must be an integer')
+  })
+})
+
+describe('the pulsar-ts command', () => {
+  it('serves the named export of a module', async () => {
+    const cli = run(['src/cli.ts', 'examples/hello.ts:hello', '--bind', '127.0.0.1:0'])
+    const url = await listening(cli)
+    expect(await (await fetch(url)).text()).toBe('Hello World!\n')
+    cli.child.kill('SIGINT')
+    expect((await cli.exit).code).toBe(0)
+  })
+
+  it('finishes a slow request in flight on SIGTERM, then exits 0', async () => {
+    const cli = run(['src/cli.ts', 'test/fixtures/slow-app.ts', '--bind', '127.0.0.1:0'])
+    const url = await listening(cli)
+    const slow = fetch(`${url}/slow`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    cli.child.kill('SIGTERM')
+    const res = await slow
+    expect(await res.text()).toBe('done /slow')
+    expect(res.headers.get('connection')).toBe('close')
+    expect(await cli.exit).toEqual({ code: 0, signal: null })
+  })
+
+  it('explains its usage without a module', async () => {
+    const help = run(['src/cli.ts', '--help'])
+    expect((await help.exit).code).toBe(0)
+    expect(help.stdout()).toContain('Usage: pulsar-ts MODULE[:NAME] [options]')
+    const missing = run(['src/cli.ts', 'examples/hello.ts:nothing'])
+    expect((await missing.exit).code).toBe(2)
+    expect(missing.stderr()).toContain('exports no "nothing" application')
+  })
+})
