@@ -9,7 +9,8 @@ import { type Environ, MethodNotAllowed, type StartResponse, WSGIServer } from '
 
 /** Answers `Hello World!` to GET and HEAD, 405 to anything else. */
 export function hello(environ: Environ, startResponse: StartResponse): Buffer[] {
-  if (environ.REQUEST_METHOD !== 'GET' && environ.REQUEST_METHOD !== 'HEAD') throw new MethodNotAllowed(['GET', 'HEAD'])
+  if (environ.REQUEST_METHOD !== 'GET' && environ.REQUEST_METHOD !== 'HEAD')
+    throw new MethodNotAllowed(['GET', 'HEAD'])
   const data = Buffer.from('Hello World!\n')
   startResponse('200 OK', [
     ['Content-Type', 'text/plain'],

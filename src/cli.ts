@@ -26,14 +26,20 @@ async function main(argv: string[]): Promise<void> {
   }
   const target = argv[index]!
   const colon = target.lastIndexOf(':')
-  const [file, name] = colon > 0 ? [target.slice(0, colon), target.slice(colon + 1)] : [target, undefined]
+  const [file, name] =
+    colon > 0 ? [target.slice(0, colon), target.slice(colon + 1)] : [target, undefined]
   const module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>
   const app = name ? module[name] : (module.default ?? module.app)
   if (app === undefined) {
-    process.stderr.write(`${file} exports no ${name ? `"${name}"` : 'default or "app"'} application\n`)
+    process.stderr.write(
+      `${file} exports no ${name ? `"${name}"` : 'default or "app"'} application\n`,
+    )
     process.exit(2)
   }
-  await new WSGIServer(app as Callable<WsgiApp>).start([...argv.slice(0, index), ...argv.slice(index + 1)], USAGE)
+  await new WSGIServer(app as Callable<WsgiApp>).start(
+    [...argv.slice(0, index), ...argv.slice(index + 1)],
+    USAGE,
+  )
 }
 
 await main(process.argv.slice(2))

@@ -21,7 +21,12 @@ export type {
 
 // the server
 export { WSGIServer, type ServerOptions } from './server/server.js'
-export { HttpServerResponse, type ResponseSink, type RequestFacts, type ServerState } from './server/start-response.js'
+export {
+  HttpServerResponse,
+  type ResponseSink,
+  type RequestFacts,
+  type ServerState,
+} from './server/start-response.js'
 export { Connection, type Upgrade } from './server/connection.js'
 export { WsgiInput, type InputOptions } from './server/input.js'
 export {

@@ -63,7 +63,10 @@ export function mediaQuality(accept: AcceptEntry[], type: string): number {
  * The offered media type the client prefers, ties going to the first offered;
  * `undefined` when the client accepts none of them.
  */
-export function bestMediaType(accept: AcceptEntry[], offered: readonly string[]): string | undefined {
+export function bestMediaType(
+  accept: AcceptEntry[],
+  offered: readonly string[],
+): string | undefined {
   let best: string | undefined
   let bestQ = 0
   for (const type of offered) {

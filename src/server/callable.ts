@@ -6,7 +6,10 @@
 import type { Callable } from './types.js'
 
 /** Turns a function or an object with a `handle` method into a function; `what` names it in errors. */
-export function toFunction<F extends (...args: never[]) => unknown>(callable: Callable<F>, what: string): F {
+export function toFunction<F extends (...args: never[]) => unknown>(
+  callable: Callable<F>,
+  what: string,
+): F {
   if (typeof callable === 'function') return callable
   if (typeof callable === 'object' && callable !== null && typeof callable.handle === 'function')
     return callable.handle.bind(callable) as F

@@ -82,7 +82,8 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     env: 'PULSAR_WORKERS',
     type: 'int',
     default: 0,
-    description: 'Worker processes; 0 serves in this process (the arbiter for N >= 1 is not built yet).',
+    description:
+      'Worker processes; 0 serves in this process (the arbiter for N >= 1 is not built yet).',
     validate: (value) => (value === 0 || value === 1 ? undefined : 'must be 0 or 1 for now'),
   },
   http_keep_alive: {
@@ -107,7 +108,8 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     env: 'PULSAR_REQUEST_TIMEOUT',
     type: 'number',
     default: 120,
-    description: 'Seconds a client has to send the whole request, body included; slower ones get 408.',
+    description:
+      'Seconds a client has to send the whole request, body included; slower ones get 408.',
     validate: atLeast(0.1),
   },
   send_timeout: {
@@ -115,7 +117,8 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     env: 'PULSAR_SEND_TIMEOUT',
     type: 'number',
     default: 60,
-    description: 'Seconds a write may wait for a client that stopped reading before the connection is dropped.',
+    description:
+      'Seconds a write may wait for a client that stopped reading before the connection is dropped.',
     validate: atLeast(0.1),
   },
   graceful_timeout: {
@@ -177,7 +180,8 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     type: 'string',
     default: 'info',
     description: `Log level: ${LOG_LEVELS.join(', ')}.`,
-    validate: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),
+    validate: (value) =>
+      LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`,
   },
   access_log: {
     flag: '--access-log',
@@ -243,18 +247,24 @@ export function resolveConfig(...sources: Values[]): Readonly<Config> {
 type SettingType = 'bool' | 'int' | 'number' | 'string'
 
 function coerce(name: keyof Config, value: unknown): unknown {
-  const setting = settings[name] as { type: SettingType; validate?: (value: unknown) => string | undefined }
+  const setting = settings[name] as {
+    type: SettingType
+    validate?: (value: unknown) => string | undefined
+  }
   let parsed: unknown = value
   if (typeof value === 'string') {
     if (setting.type === 'bool') parsed = parseBool(value)
     else if (setting.type !== 'string') parsed = value.trim() === '' ? NaN : Number(value)
   }
-  const expected = setting.type === 'bool' ? 'boolean' : setting.type === 'string' ? 'string' : 'number'
+  const expected =
+    setting.type === 'bool' ? 'boolean' : setting.type === 'string' ? 'string' : 'number'
   const ok =
     typeof parsed === expected &&
     (setting.type !== 'int' || Number.isSafeInteger(parsed)) &&
     (setting.type !== 'number' || Number.isFinite(parsed))
-  const problem = ok ? setting.validate?.(parsed) : `must be ${setting.type === 'int' ? 'an integer' : `a ${expected}`}`
+  const problem = ok
+    ? setting.validate?.(parsed)
+    : `must be ${setting.type === 'int' ? 'an integer' : `a ${expected}`}`
   if (problem) throw new TypeError(`Setting ${name} ${problem}, got ${JSON.stringify(value)}`)
   return parsed
 }
@@ -312,7 +322,7 @@ export async function fromFile(path: string): Promise<Values> {
     : ((await import(pathToFileURL(full).href)) as { default?: unknown }).default
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new TypeError(`Config file ${path} must hold an object of settings`)
-  return data as Values
+  return data
 }
 
 /** The `--help` text: usage, then every option with its default. */

@@ -43,7 +43,10 @@ export class Connection {
 
   /** The client's address and port (empty for a unix socket). */
   get remote(): readonly [address: string, port: string] {
-    return (this.#remote ??= [this.socket.remoteAddress ?? '', String(this.socket.remotePort ?? '')])
+    return (this.#remote ??= [
+      this.socket.remoteAddress ?? '',
+      String(this.socket.remotePort ?? ''),
+    ])
   }
 
   /** The server's address and port on this connection (for a unix socket, the path and ''). */
@@ -53,7 +56,9 @@ export class Connection {
     const port = this.socket.localPort
     const fallback = (this.socket as { server?: { address(): unknown } }).server?.address()
     return (this.#local =
-      address === undefined && typeof fallback === 'string' ? [fallback, ''] : [address ?? '', String(port ?? '')])
+      address === undefined && typeof fallback === 'string'
+        ? [fallback, '']
+        : [address ?? '', String(port ?? '')])
   }
 
   /**

@@ -25,6 +25,8 @@ export interface CookieOptions {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // RFC 6265 cookie-octet, plus the double quotes of a quoted value
 const VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/
+// control characters or a semicolon would break out of the attribute
+// eslint-disable-next-line no-control-regex
 const ATTRIBUTE = /^[^\x00-\x1f\x7f;]*$/
 
 /** Parses a `Cookie` header into name/value pairs; the first of duplicate names wins. */
@@ -73,6 +75,7 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
 }
 
 function attribute(value: string): string {
-  if (!ATTRIBUTE.test(value)) throw new TypeError(`Invalid cookie attribute ${JSON.stringify(value)}`)
+  if (!ATTRIBUTE.test(value))
+    throw new TypeError(`Invalid cookie attribute ${JSON.stringify(value)}`)
   return value
 }

@@ -39,7 +39,11 @@ export function handleWsgiError(environ: Environ, error: unknown): WsgiResponse 
   const status = errorStatus(error)
   const logger = environ['pulsar.cache'].logger
   if (status >= 500) logError(logger, error, environ)
-  else logger.debug({ status, path: environ.PATH_INFO }, (error as Error | undefined)?.message ?? 'HTTP error')
+  else
+    logger.debug(
+      { status, path: environ.PATH_INFO },
+      (error as Error | undefined)?.message ?? 'HTTP error',
+    )
   const exception = error instanceof HttpException ? error : undefined
   const response = new WsgiResponse(status, undefined, exception?.headers)
   if (status < 400 || isEmptyStatus(status)) return response
@@ -55,15 +59,25 @@ export function handleWsgiError(environ: Environ, error: unknown): WsgiResponse 
     'text/plain'
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
   const exposed = status < 500 || environ['pulsar.cfg'].debug
-  const message = exposed && error instanceof Error ? error.message : (STATUS_CODES[status] ?? 'Error')
+  const message =
+    exposed && error instanceof Error ? error.message : (STATUS_CODES[status] ?? 'Error')
   const trace = environ['pulsar.cfg'].debug && error instanceof Error ? error.stack : undefined
   response.contentType = type
   response.content = render(type, status, title, message, trace)
   return response
 }
 
-function render(type: string, status: number, title: string, message: string, trace: string | undefined): string {
-  if (type.includes('json')) return JSON.stringify(trace ? { status, message, trace: trace.split('\n') } : { status, message })
+function render(
+  type: string,
+  status: number,
+  title: string,
+  message: string,
+  trace: string | undefined,
+): string {
+  if (type.includes('json'))
+    return JSON.stringify(
+      trace ? { status, message, trace: trace.split('\n') } : { status, message },
+    )
   if (type.includes('html')) {
     const details = trace ? `<pre>${escapeHtml(trace)}</pre>` : ''
     return (

@@ -154,8 +154,11 @@ export class ClientDisconnected extends AbortWsgi {
 export function errorStatus(error: unknown): number {
   if (error instanceof HttpException) return error.status
   if (typeof error === 'object' && error !== null) {
-    const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode
-    if (typeof status === 'number' && status >= 400 && status <= 599 && Number.isInteger(status)) return status
+    const status =
+      (error as { status?: unknown; statusCode?: unknown }).status ??
+      (error as { statusCode?: unknown }).statusCode
+    if (typeof status === 'number' && status >= 400 && status <= 599 && Number.isInteger(status))
+      return status
   }
   return 500
 }

@@ -7,7 +7,15 @@ import { isThenable, toFunction } from './callable.js'
 import { handleWsgiError } from './error-page.js'
 import { Http404 } from './errors.js'
 import { WsgiResponse } from './response.js'
-import type { Body, Callable, Environ, Middleware, ResponseMiddleware, StartResponse, WsgiApp } from './types.js'
+import type {
+  Body,
+  Callable,
+  Environ,
+  Middleware,
+  ResponseMiddleware,
+  StartResponse,
+  WsgiApp,
+} from './types.js'
 
 /**
  * Composes request middleware and response middleware into one application.
@@ -26,7 +34,10 @@ export class WsgiHandler {
   readonly middleware: readonly Middleware[]
   readonly responseMiddleware: readonly ResponseMiddleware[]
 
-  constructor(middleware: Callable<Middleware>[] = [], responseMiddleware: Callable<ResponseMiddleware>[] = []) {
+  constructor(
+    middleware: Callable<Middleware>[] = [],
+    responseMiddleware: Callable<ResponseMiddleware>[] = [],
+  ) {
     this.middleware = middleware.map((m) => toFunction(m, 'A middleware'))
     this.responseMiddleware = responseMiddleware.map((m) => toFunction(m, 'A response middleware'))
   }
@@ -42,24 +53,36 @@ export class WsgiHandler {
     if (isThenable<Body>(answer))
       return Promise.resolve(answer).then(
         (body) => this.#respond(environ, startResponse, body, 0),
-        (error: unknown) => this.#respond(environ, startResponse, handleWsgiError(environ, error), 0),
+        (error: unknown) =>
+          this.#respond(environ, startResponse, handleWsgiError(environ, error), 0),
       )
     return this.#respond(environ, startResponse, answer, 0)
   }
 
   /** Runs middleware from `index` on; a promise only once one of them is asynchronous. */
-  #request(environ: Environ, startResponse: StartResponse, index: number): Body | PromiseLike<Body> {
+  #request(
+    environ: Environ,
+    startResponse: StartResponse,
+    index: number,
+  ): Body | PromiseLike<Body> {
     const middleware = this.middleware
     for (let i = index; i < middleware.length; i++) {
       const answer = middleware[i]!(environ, startResponse)
       if (isThenable<Body | undefined | null>(answer))
-        return Promise.resolve(answer).then((body) => body ?? this.#request(environ, startResponse, i + 1))
+        return Promise.resolve(answer).then(
+          (body) => body ?? this.#request(environ, startResponse, i + 1),
+        )
       if (answer !== undefined && answer !== null) return answer
     }
     throw new Http404()
   }
 
-  #respond(environ: Environ, startResponse: StartResponse, body: Body, index: number): Body | Promise<Body> {
+  #respond(
+    environ: Environ,
+    startResponse: StartResponse,
+    body: Body,
+    index: number,
+  ): Body | Promise<Body> {
     if (!(body instanceof WsgiResponse) || body.started) return body
     let response = body
     const middleware = this.responseMiddleware
@@ -74,7 +97,8 @@ export class WsgiHandler {
         const current = response
         return Promise.resolve(replacement).then(
           (next) => this.#respond(environ, startResponse, next ?? current, i + 1),
-          (error: unknown) => this.#respond(environ, startResponse, handleWsgiError(environ, error), i + 1),
+          (error: unknown) =>
+            this.#respond(environ, startResponse, handleWsgiError(environ, error), i + 1),
         )
       }
       if (replacement) response = replacement

@@ -8,13 +8,17 @@ import type { Header } from './types.js'
 /** Headers as given to a response: a list of pairs or a plain object. */
 export type HeadersInit = readonly (readonly [string, string])[] | Readonly<Record<string, string>>
 
+function isPairs(init: HeadersInit): init is readonly (readonly [string, string])[] {
+  return Array.isArray(init)
+}
+
 /** Ordered, case-insensitive response headers; names keep the case they were set with. */
 export class ResponseHeaders implements Iterable<Header> {
   #list: Header[]
 
   constructor(init?: HeadersInit) {
     if (init === undefined) this.#list = []
-    else if (Array.isArray(init)) this.#list = init.map(([name, value]) => [name, value])
+    else if (isPairs(init)) this.#list = init.map(([name, value]): Header => [name, value])
     else this.#list = Object.entries(init)
   }
 

@@ -6,7 +6,12 @@
  */
 import type { Readable } from 'node:stream'
 
-import { BadRequest, ClientDisconnected, ExpectationFailed, RequestEntityTooLarge } from './errors.js'
+import {
+  BadRequest,
+  ClientDisconnected,
+  ExpectationFailed,
+  RequestEntityTooLarge,
+} from './errors.js'
 
 /** How a `WsgiInput` reads its stream. */
 export interface InputOptions {
@@ -25,7 +30,9 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
-    throw new BadRequest(text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body')
+    throw new BadRequest(
+      text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body',
+    )
   }
 }
 
@@ -40,7 +47,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
   #started = false
   #ended = false
   #refused = false
-  #error: unknown
+  #error: Error | undefined
   #wake: (() => void) | undefined
 
   constructor(stream: Readable, options: InputOptions) {
@@ -145,8 +152,8 @@ export class WsgiInput implements AsyncIterable<Buffer> {
       this.#ended = true
       wake()
     })
-    stream.once('error', (error) => {
-      this.#error ??= (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? new ClientDisconnected() : error
+    stream.once('error', (error: NodeJS.ErrnoException) => {
+      this.#error ??= error.code === 'ECONNRESET' ? new ClientDisconnected() : error
       wake()
     })
     stream.once('close', () => {

@@ -133,7 +133,9 @@ export class WsgiRequest {
   /** An urlencoded form body; another body type is a 415. */
   async form(): Promise<URLSearchParams> {
     if (!FORM_TYPES.includes(this.contentType))
-      throw new UnsupportedMediaType(`Expected a form body, got ${this.contentType || 'no Content-Type'}`)
+      throw new UnsupportedMediaType(
+        `Expected a form body, got ${this.contentType || 'no Content-Type'}`,
+      )
     return new URLSearchParams(await this.text())
   }
 

@@ -57,7 +57,12 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
 
   /** A JSON response (`application/json; charset=utf-8`). */
   static json(data: unknown, status = 200, headers?: HeadersInit): WsgiResponse {
-    return new WsgiResponse(status, JSON.stringify(data), headers, 'application/json; charset=utf-8')
+    return new WsgiResponse(
+      status,
+      JSON.stringify(data),
+      headers,
+      'application/json; charset=utf-8',
+    )
   }
 
   /** A redirect to `location` (302 unless told otherwise). */
@@ -91,9 +96,12 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
   }
 
   set content(content: Content) {
-    if (this.#iterated) throw new Error('The content of a WsgiResponse cannot change once it was sent')
+    if (this.#iterated)
+      throw new Error('The content of a WsgiResponse cannot change once it was sent')
     this.#source = content
-    this.#text = typeof content === 'string' || (Array.isArray(content) && content.some((c) => typeof c === 'string'))
+    this.#text =
+      typeof content === 'string' ||
+      (Array.isArray(content) && content.some((c) => typeof c === 'string'))
     if (content === null || content === undefined) this.#content = NO_CONTENT
     else if (isChunk(content)) this.#content = [content]
     else if (Array.isArray(content) && content.every(isChunk)) this.#content = content
@@ -147,7 +155,8 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
     const code = this.statusCode
     const headers = this.headers.toList()
     const drop = (name: string) => {
-      for (let i = headers.length - 1; i >= 0; i--) if (headers[i]![0].toLowerCase() === name) headers.splice(i, 1)
+      for (let i = headers.length - 1; i >= 0; i--)
+        if (headers[i]![0].toLowerCase() === name) headers.splice(i, 1)
     }
     if (isEmptyStatus(code)) {
       drop('content-type')
@@ -155,7 +164,8 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
       this.#content = NO_CONTENT
     } else {
       const length = this.length()
-      if (length !== undefined && !this.headers.has('Content-Length')) headers.push(['Content-Length', String(length)])
+      if (length !== undefined && !this.headers.has('Content-Length'))
+        headers.push(['Content-Length', String(length)])
       if (this.#text) {
         const type = headers.find(([name]) => name.toLowerCase() === 'content-type')
         if (!type) headers.push(['Content-Type', 'text/plain; charset=utf-8'])

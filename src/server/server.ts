@@ -87,10 +87,14 @@ export class WSGIServer {
    * settings and exits), `PULSAR_*` variables and the config file, listens,
    * and drains on SIGTERM or SIGINT.
    */
-  async start(argv: string[] = process.argv.slice(2), usage = `node ${basename(process.argv[1] ?? 'server')}`): Promise<this> {
+  async start(
+    argv: string[] = process.argv.slice(2),
+    usage = `node ${basename(process.argv[1] ?? 'server')}`,
+  ): Promise<this> {
     try {
       const parsed = fromArgv(argv)
-      if (parsed.positionals.length) throw new TypeError(`Unexpected argument "${parsed.positionals[0]}"`)
+      if (parsed.positionals.length)
+        throw new TypeError(`Unexpected argument "${parsed.positionals[0]}"`)
       if (parsed.help) {
         process.stdout.write(helpText(usage) + '\n')
         process.exit(0)
@@ -128,7 +132,11 @@ export class WSGIServer {
       connectionsCheckingInterval: Math.max(50, Math.min(1000, cfg.headers_timeout * 250)),
     }
     const server = cfg.key_file
-      ? createTlsServer({ ...options, key: readFileSync(cfg.key_file), cert: readFileSync(cfg.cert_file) })
+      ? createTlsServer({
+          ...options,
+          key: readFileSync(cfg.key_file),
+          cert: readFileSync(cfg.cert_file),
+        })
       : createServer(options)
     // node:http's default stays: a client that half-closes is gone, so its
     // in-flight work is aborted at once (docs/server.md, "Half-closed clients")
@@ -146,9 +154,17 @@ export class WSGIServer {
       this.#sockets.add(socket)
       socket.once('close', () => this.#sockets.delete(socket))
     })
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, false))
-    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, true))
-    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(req, socket, head))
+    server.on(
+      'request',
+      (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, false),
+    )
+    server.on(
+      'checkContinue',
+      (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, true),
+    )
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.#upgrade(req, socket, head),
+    )
     this.#server = server
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -181,7 +197,9 @@ export class WSGIServer {
     if (!server) return (this.#closed = Promise.resolve())
     for (const hook of this.#closeHooks) {
       try {
-        void Promise.resolve(hook()).catch((error: unknown) => this.logger.error({ err: error }, 'Close hook failed'))
+        void Promise.resolve(hook()).catch((error: unknown) =>
+          this.logger.error({ err: error }, 'Close hook failed'),
+        )
       } catch (error) {
         this.logger.error({ err: error }, 'Close hook failed')
       }
@@ -189,7 +207,9 @@ export class WSGIServer {
     this.#closed = new Promise<void>((resolve) => {
       const idle = setInterval(() => server.closeIdleConnections(), 100)
       const deadline = setTimeout(() => {
-        this.logger.warn(`Cutting ${this.#sockets.size} connection(s) left after the graceful timeout`)
+        this.logger.warn(
+          `Cutting ${this.#sockets.size} connection(s) left after the graceful timeout`,
+        )
         server.closeAllConnections()
         for (const socket of this.#sockets) socket.destroy()
       }, this.cfg.graceful_timeout * 1000)
@@ -218,7 +238,12 @@ export class WSGIServer {
       const started = performance.now()
       res.once('finish', () =>
         this.logger.info(
-          { method: req.method, path: consumer.environ.PATH_INFO, status: res.statusCode, ms: +(performance.now() - started).toFixed(1) },
+          {
+            method: req.method,
+            path: consumer.environ.PATH_INFO,
+            status: res.statusCode,
+            ms: +(performance.now() - started).toFixed(1),
+          },
           'request',
         ),
       )

@@ -104,7 +104,13 @@ export class HttpServerResponse {
   #refusal: unknown
   #sequence = 0
 
-  constructor(req: RequestFacts, res: ResponseSink, cfg: Readonly<Config>, logger: Logger, server: ServerState) {
+  constructor(
+    req: RequestFacts,
+    res: ResponseSink,
+    cfg: Readonly<Config>,
+    logger: Logger,
+    server: ServerState,
+  ) {
     this.#req = req
     this.#res = res
     this.cfg = cfg
@@ -115,12 +121,16 @@ export class HttpServerResponse {
   /** PEP 3333's `start_response`; see the `StartResponse` type for the rules. */
   readonly startResponse: StartResponse = (status, headers, excInfo) => {
     if (this.status !== undefined) {
-      if (excInfo === undefined) throw new Error('start_response called a second time without excInfo')
+      if (excInfo === undefined)
+        throw new Error('start_response called a second time without excInfo')
+      // PEP 3333: too late to change the response, so the error goes on up
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
       if (this.headersSent) throw excInfo
     }
     const match = typeof status === 'string' ? /^([1-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
     if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
-    if (!Array.isArray(headers)) throw new TypeError('Response headers must be a list of [name, value] pairs')
+    if (!Array.isArray(headers))
+      throw new TypeError('Response headers must be a list of [name, value] pairs')
     const code = Number(match[1])
     const list: Header[] = []
     let contentLength: number | undefined
@@ -128,7 +138,8 @@ export class HttpServerResponse {
     let hasDate = false
     const noBody = code < 200 || code === 204 || code === 304
     for (const header of headers) {
-      if (!Array.isArray(header) || header.length !== 2) throw new TypeError('A response header must be a [name, value] pair')
+      if (!Array.isArray(header) || header.length !== 2)
+        throw new TypeError('A response header must be a [name, value] pair')
       const [name, value] = header
       validateHeaderName(name)
       validateHeaderValue(name, value)
@@ -143,7 +154,8 @@ export class HttpServerResponse {
       if (lower === 'content-length') {
         // RFC 9110 §8.6: no Content-Length on 1xx and 204
         if (code < 200 || code === 204) continue
-        if (!/^\d+$/.test(value)) throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
+        if (!/^\d+$/.test(value))
+          throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
         contentLength = Number(value)
       } else if (lower === 'server') hasServer = true
       else if (lower === 'date') hasDate = true
@@ -207,8 +219,8 @@ export class HttpServerResponse {
   /** Runs an application for this request and sends its response; never rejects. */
   async run(app: WsgiApp): Promise<void> {
     this.#sequence = ++this.environ['pulsar.connection'].requests
+    if (this.#refusal !== undefined) return this.#fail(this.#refusal)
     try {
-      if (this.#refusal !== undefined) throw this.#refusal
       const result = app(this.environ, this.startResponse)
       const body = isThenable<Body>(result) ? await this.#watch(result) : result
       this.#body = body
@@ -222,7 +234,8 @@ export class HttpServerResponse {
   }
 
   async #send(body: Body): Promise<void> {
-    if (body === null || typeof body !== 'object') throw new TypeError('The application must return an iterable body')
+    if (body === null || typeof body !== 'object')
+      throw new TypeError('The application must return an iterable body')
     let source = body
     if (body instanceof WsgiResponse) {
       // an application may return a WsgiResponse without starting it: start it here
@@ -238,11 +251,16 @@ export class HttpServerResponse {
     }
     if (Symbol.asyncIterator in source) {
       const iterator = (this.#iterator = source[Symbol.asyncIterator]())
-      for (let step = await this.#watch(iterator.next()); !step.done; step = await this.#watch(iterator.next()))
+      for (
+        let step = await this.#watch(iterator.next());
+        !step.done;
+        step = await this.#watch(iterator.next())
+      )
         await this.write(step.value)
     } else if (Symbol.iterator in source) {
       const iterator = (this.#iterator = source[Symbol.iterator]())
-      for (let step = iterator.next(); !step.done; step = iterator.next()) await this.#writeChunk(step.value)
+      for (let step = iterator.next(); !step.done; step = iterator.next())
+        await this.#writeChunk(step.value)
     } else throw new TypeError('The application must return an iterable body')
     this.#iterator = undefined
     this.#end()
@@ -255,12 +273,18 @@ export class HttpServerResponse {
   }
 
   #end(chunk?: Chunk): void {
-    if (this.status === undefined) throw new Error('The application returned without calling start_response')
+    if (this.status === undefined)
+      throw new Error('The application returned without calling start_response')
     if (this.environ['pulsar.connection'].detached) return
     if (this.#aborted) throw new ClientDisconnected()
     if (!this.headersSent) {
       // the whole body is in hand: frame it with a Content-Length
-      if (this.contentLength === undefined && this.statusCode >= 200 && this.statusCode !== 204 && this.statusCode !== 304) {
+      if (
+        this.contentLength === undefined &&
+        this.statusCode >= 200 &&
+        this.statusCode !== 204 &&
+        this.statusCode !== 304
+      ) {
         this.contentLength = chunk === undefined ? 0 : byteLength(chunk)
         this.#headers.push(['Content-Length', String(this.contentLength)])
       }
@@ -272,7 +296,8 @@ export class HttpServerResponse {
 
   #sendHeaders(): void {
     const res = this.#res
-    if (this.#refusal !== undefined || this.#unreadBody() || this.#draining()) res.shouldKeepAlive = false
+    if (this.#refusal !== undefined || this.#unreadBody() || this.#draining())
+      res.shouldKeepAlive = false
     // a body that does not match its Content-Length would desynchronise the connection
     if (this.contentLength !== undefined) res.strictContentLength = true
     this.headersSent = true
@@ -293,7 +318,9 @@ export class HttpServerResponse {
     if (input.tooLarge) return true
     if (this.#req.complete || input.done) return false
     const length = input.length
-    return length === undefined ? this.environ.HTTP_TRANSFER_ENCODING !== undefined : length > DRAINABLE_BODY
+    return length === undefined
+      ? this.environ.HTTP_TRANSFER_ENCODING !== undefined
+      : length > DRAINABLE_BODY
   }
 
   #drain(): Promise<void> {
@@ -331,7 +358,9 @@ export class HttpServerResponse {
         },
         (error: unknown) => {
           this.#reject = undefined
-          reject(error as Error)
+          // the application's own rejection travels on unchanged
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error)
         },
       )
     })
@@ -369,7 +398,10 @@ export class HttpServerResponse {
       return
     }
     if (this.#aborted || error instanceof AbortWsgi) {
-      this.logger.debug({ path: this.environ.PATH_INFO }, 'Response abandoned: the client went away or the app aborted it')
+      this.logger.debug(
+        { path: this.environ.PATH_INFO },
+        'Response abandoned: the client went away or the app aborted it',
+      )
       if (!res.writableFinished) res.destroy()
       return
     }
@@ -396,7 +428,8 @@ export class HttpServerResponse {
     if (typeof body.close !== 'function') return
     try {
       const result = body.close()
-      if (isThenable(result)) result.then(undefined, (error: unknown) => logError(this.logger, error, this.environ))
+      if (isThenable(result))
+        result.then(undefined, (error: unknown) => logError(this.logger, error, this.environ))
     } catch (error) {
       logError(this.logger, error, this.environ)
     }

@@ -125,7 +125,10 @@ function makeRequest(request: TestRequest): {
   } = request
   const cfg = resolveConfig(settings)
   const raw: string[] = []
-  for (const [name, value] of Array.isArray(headers) ? headers : Object.entries(headers)) raw.push(name, value)
+  const pairs: readonly (readonly [string, string])[] = Array.isArray(headers)
+    ? headers
+    : Object.entries(headers)
+  for (const [name, value] of pairs) raw.push(name, value)
   const names = raw.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
   if (!names.includes('host')) raw.push('Host', '127.0.0.1:8060')
   const data = body === undefined ? undefined : Buffer.from(body)
@@ -138,15 +141,27 @@ function makeRequest(request: TestRequest): {
     rawHeaders: raw,
     complete: true,
   })
-  const socket = { remoteAddress: '127.0.0.1', remotePort: 54321, localAddress: '127.0.0.1', localPort: 8060, encrypted: https }
+  const socket = {
+    remoteAddress: '127.0.0.1',
+    remotePort: 54321,
+    localAddress: '127.0.0.1',
+    localPort: 8060,
+    encrypted: https,
+  }
   const sink = new RecordingResponse(req.method)
-  const consumer = new HttpServerResponse(req, sink, cfg, logger ?? createLogger(cfg), { closing: false })
+  const consumer = new HttpServerResponse(req, sink, cfg, logger ?? createLogger(cfg), {
+    closing: false,
+  })
   const expectsContinue = names.includes('expect')
   consumer.environ = createEnviron(
     req,
     new Connection(socket as unknown as Socket),
     consumer,
-    { cfg, errors: { write: (message) => consumer.logger.error(message), flush: () => undefined }, multiprocess: false },
+    {
+      cfg,
+      errors: { write: (message) => consumer.logger.error(message), flush: () => undefined },
+      multiprocess: false,
+    },
     expectsContinue ? () => sink.writeContinue() : undefined,
   )
   Object.assign(consumer.environ, extra)
@@ -162,7 +177,10 @@ export function testWsgiEnviron(request: TestRequest = {}): Environ {
  * Runs an application (a WsgiHandler, a Router, any WSGI callable) for a
  * made-up request, in process, and returns the response the client would get.
  */
-export async function inject(app: Callable<WsgiApp>, request: TestRequest | string = {}): Promise<InjectResponse> {
+export async function inject(
+  app: Callable<WsgiApp>,
+  request: TestRequest | string = {},
+): Promise<InjectResponse> {
   const { consumer, sink } = makeRequest(typeof request === 'string' ? { path: request } : request)
   await consumer.run(toFunction(app, 'The application'))
   await sink.done

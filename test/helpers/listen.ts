@@ -26,7 +26,12 @@ afterEach(async () => {
 /** Starts `app` on a free loopback port with a capturing logger. */
 export async function serve(app: Callable<WsgiApp>, options: ServerOptions = {}): Promise<Served> {
   const log = capturingLogger()
-  const server = new WSGIServer(app, { bind: '127.0.0.1:0', graceful_timeout: 2, logger: log.logger, ...options })
+  const server = new WSGIServer(app, {
+    bind: '127.0.0.1:0',
+    graceful_timeout: 2,
+    logger: log.logger,
+    ...options,
+  })
   open.add(server)
   await server.listen()
   const url = server.url!

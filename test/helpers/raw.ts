@@ -91,7 +91,11 @@ export function statuses(received: string): number[] {
 }
 
 /** Splits one raw response into its head (lower-cased header names) and body. */
-export function parseResponse(received: string): { status: number; headers: Record<string, string>; body: string } {
+export function parseResponse(received: string): {
+  status: number
+  headers: Record<string, string>
+  body: string
+} {
   const end = received.indexOf('\r\n\r\n')
   const [statusLine = '', ...lines] = received.slice(0, end).split('\r\n')
   const headers: Record<string, string> = {}

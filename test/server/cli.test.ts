@@ -44,7 +44,8 @@ async function listening(process: Run, ms = 10_000): Promise<string> {
   for (;;) {
     const match = /listening on (http:\/\/[^"\s]+)/.exec(process.stdout())
     if (match) return match[1]!
-    if (Date.now() > deadline) throw new Error(`no listening line; stdout: ${process.stdout()} stderr: ${process.stderr()}`)
+    if (Date.now() > deadline)
+      throw new Error(`no listening line; stdout: ${process.stdout()} stderr: ${process.stderr()}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
@@ -71,7 +72,10 @@ describe('a script that calls start()', () => {
   })
 
   it('takes settings from PULSAR_* variables, below the command line', async () => {
-    const hello = run(['examples/hello.ts', '--server-software', 'cli/1'], { PULSAR_BIND: '127.0.0.1:0', PULSAR_SERVER_SOFTWARE: 'env/1' })
+    const hello = run(['examples/hello.ts', '--server-software', 'cli/1'], {
+      PULSAR_BIND: '127.0.0.1:0',
+      PULSAR_SERVER_SOFTWARE: 'env/1',
+    })
     const url = await listening(hello)
     expect((await fetch(url)).headers.get('server')).toBe('cli/1')
     hello.child.kill('SIGTERM')

@@ -15,12 +15,19 @@ describe('resolveConfig', () => {
   it('starts from the defaults of the table and freezes the result', () => {
     const cfg = resolveConfig()
     for (const name of names) expect(cfg[name], name).toBe(settings[name].default)
-    expect(cfg).toMatchObject({ bind: '127.0.0.1:8060', stream_buffer: 16 * 1024 * 1024, workers: 0 })
+    expect(cfg).toMatchObject({
+      bind: '127.0.0.1:8060',
+      stream_buffer: 16 * 1024 * 1024,
+      workers: 0,
+    })
     expect(Object.isFrozen(cfg)).toBe(true)
   })
 
   it('lets later sources win and coerces strings', () => {
-    const cfg = resolveConfig({ backlog: 10, debug: false }, { backlog: '20', debug: 'yes', headers_timeout: '0.5' })
+    const cfg = resolveConfig(
+      { backlog: 10, debug: false },
+      { backlog: '20', debug: 'yes', headers_timeout: '0.5' },
+    )
     expect(cfg.backlog).toBe(20)
     expect(cfg.debug).toBe(true)
     expect(cfg.headers_timeout).toBe(0.5)
@@ -28,14 +35,20 @@ describe('resolveConfig', () => {
 
   it('names the setting and the value it refuses', () => {
     expect(() => resolveConfig({ nonsense: 1 } as never)).toThrow('Unknown setting "nonsense"')
-    expect(() => resolveConfig({ backlog: 'lots' } as never)).toThrow('Setting backlog must be an integer, got "lots"')
+    expect(() => resolveConfig({ backlog: 'lots' })).toThrow(
+      'Setting backlog must be an integer, got "lots"',
+    )
     expect(() => resolveConfig({ backlog: 1.5 })).toThrow(/backlog must be an integer/)
-    expect(() => resolveConfig({ headers_timeout: 0 })).toThrow(/headers_timeout must be at least 0.1/)
+    expect(() => resolveConfig({ headers_timeout: 0 })).toThrow(
+      /headers_timeout must be at least 0.1/,
+    )
     expect(() => resolveConfig({ log_level: 'loud' })).toThrow(/log_level must be one of/)
     expect(() => resolveConfig({ bind: 'a:b:c:99999' })).toThrow(/bind/)
-    expect(() => resolveConfig({ debug: 'maybe' } as never)).toThrow(/debug must be a boolean/)
+    expect(() => resolveConfig({ debug: 'maybe' })).toThrow(/debug must be a boolean/)
     expect(() => resolveConfig({ key_file: 'k.pem' })).toThrow(/key_file and cert_file go together/)
-    expect(() => resolveConfig({ request_timeout: 1, headers_timeout: 2 })).toThrow(/request_timeout/)
+    expect(() => resolveConfig({ request_timeout: 1, headers_timeout: 2 })).toThrow(
+      /request_timeout/,
+    )
   })
 })
 
@@ -49,7 +62,10 @@ describe('sources', () => {
   })
 
   it('reads PULSAR_* environment variables', () => {
-    expect(fromEnv({ PULSAR_BIND: ':1', PULSAR_DEBUG: '1', OTHER: 'x' })).toEqual({ bind: ':1', debug: '1' })
+    expect(fromEnv({ PULSAR_BIND: ':1', PULSAR_DEBUG: '1', OTHER: 'x' })).toEqual({
+      bind: ':1',
+      debug: '1',
+    })
   })
 
   it('reads JSON and JS config files', async () => {
@@ -72,11 +88,15 @@ describe('sources', () => {
   })
 
   it('keeps docs/configuration.md generated from the table', () => {
-    expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(configurationDoc())
+    expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(
+      configurationDoc(),
+    )
   })
 
   it('keeps the version equal to package.json', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string }
     expect(version).toBe(pkg.version)
   })
 })

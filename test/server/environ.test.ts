@@ -12,7 +12,9 @@ import { RawClient, parseResponse } from '../helpers/raw.js'
 
 /** Answers with the JSON of the environ's plain keys. */
 function dump(environ: Environ, startResponse: StartResponse) {
-  const plain = Object.fromEntries(Object.entries(environ).filter(([, value]) => typeof value !== 'object'))
+  const plain = Object.fromEntries(
+    Object.entries(environ).filter(([, value]) => typeof value !== 'object'),
+  )
   const connection = environ['pulsar.connection']
   startResponse('200 OK', [['Content-Type', 'application/json']])
   return [
@@ -21,7 +23,12 @@ function dump(environ: Environ, startResponse: StartResponse) {
       version: environ['wsgi.version'],
       input: environ['wsgi.input'] instanceof WsgiInput,
       cfg: Object.isFrozen(environ['pulsar.cfg']) && environ['pulsar.cfg'].bind,
-      connection: { id: connection.id, remote: connection.remote, local: connection.local, encrypted: connection.encrypted },
+      connection: {
+        id: connection.id,
+        remote: connection.remote,
+        local: connection.local,
+        encrypted: connection.encrypted,
+      },
     }),
   ]
 }
@@ -32,7 +39,10 @@ async function environOf(port: number, request: string): Promise<Record<string, 
   const received = await client.until((r) => r.includes('}}'))
   client.close()
   // the raw client reads latin1; the body is UTF-8 JSON
-  return JSON.parse(Buffer.from(parseResponse(received).body, 'latin1').toString()) as Record<string, unknown>
+  return JSON.parse(Buffer.from(parseResponse(received).body, 'latin1').toString()) as Record<
+    string,
+    unknown
+  >
 }
 
 describe('environ of a real request', () => {
@@ -68,7 +78,10 @@ describe('environ of a real request', () => {
     expect(Number(environ.REMOTE_PORT)).toBeGreaterThan(0)
     expect(environ.HTTPS).toBeUndefined()
     expect(environ.HTTP_CONTENT_TYPE).toBeUndefined()
-    expect(environ.connection).toMatchObject({ local: ['127.0.0.1', String(port)], encrypted: false })
+    expect(environ.connection).toMatchObject({
+      local: ['127.0.0.1', String(port)],
+      encrypted: false,
+    })
   })
 
   it('joins repeated headers with commas, cookies with semicolons, and drops names with underscores', async () => {
@@ -85,7 +98,8 @@ describe('environ of a real request', () => {
   })
 
   it('takes scheme and client address from a trusted proxy only', async () => {
-    const request = 'GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-Proto: https\r\nX-Forwarded-For: 1.2.3.4, 10.0.0.9\r\n\r\n'
+    const request =
+      'GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-Proto: https\r\nX-Forwarded-For: 1.2.3.4, 10.0.0.9\r\n\r\n'
     const trusted = await serve(dump, { trust_proxy: true })
     expect(await environOf(trusted.port, request)).toMatchObject({
       'wsgi.url_scheme': 'https',
@@ -93,7 +107,10 @@ describe('environ of a real request', () => {
       REMOTE_ADDR: '10.0.0.9',
     })
     const untrusted = await serve(dump)
-    expect(await environOf(untrusted.port, request)).toMatchObject({ 'wsgi.url_scheme': 'http', REMOTE_ADDR: '127.0.0.1' })
+    expect(await environOf(untrusted.port, request)).toMatchObject({
+      'wsgi.url_scheme': 'http',
+      REMOTE_ADDR: '127.0.0.1',
+    })
   })
 
   it('gives each connection one Connection, shared by its requests', async () => {

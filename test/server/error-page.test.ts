@@ -56,18 +56,30 @@ describe('error pages', () => {
   it('never shows a 5xx message or stack unless debug is on', async () => {
     const log = capturingLogger()
     const secret = new Error('password=hunter2')
-    const hidden = await inject(fail(secret), { headers: { Accept: 'application/json' }, logger: log.logger })
+    const hidden = await inject(fail(secret), {
+      headers: { Accept: 'application/json' },
+      logger: log.logger,
+    })
     expect(hidden.status).toBe(500)
     expect(hidden.json()).toEqual({ status: 500, message: 'Internal Server Error' })
     expect(log.errors()).toHaveLength(1)
     expect(log.errors()[0]!.err!.stack).toContain('hunter2')
-    const custom = await inject(fail(new HttpException('internal detail', 502)), { logger: log.logger })
+    const custom = await inject(fail(new HttpException('internal detail', 502)), {
+      logger: log.logger,
+    })
     expect(custom.text).not.toContain('internal detail')
 
-    const debug = await inject(fail(new Error('visible in debug')), { debug: true, logger: log.logger })
+    const debug = await inject(fail(new Error('visible in debug')), {
+      debug: true,
+      logger: log.logger,
+    })
     expect(debug.text).toContain('visible in debug')
     expect(debug.text).toContain('500 Internal Server Error')
-    const debugHtml = await inject(fail(new Error('x')), { debug: true, extra: { 'default.content_type': 'text/html' }, logger: log.logger })
+    const debugHtml = await inject(fail(new Error('x')), {
+      debug: true,
+      extra: { 'default.content_type': 'text/html' },
+      logger: log.logger,
+    })
     expect(debugHtml.text).toMatch(/^<!DOCTYPE html>/)
     expect(debugHtml.text).toContain('<pre>Error: x')
   })

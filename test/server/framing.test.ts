@@ -203,5 +203,4 @@ describe('keep-alive', () => {
     expect(aborted).toBe(true)
     expect(received).toBe('')
   })
-
 })

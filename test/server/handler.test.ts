@@ -110,7 +110,10 @@ describe('WsgiHandler', () => {
       [count],
     )
     expect((await inject(raw)).text).toBe('raw')
-    const started = new WsgiHandler([(environ, startResponse) => new WsgiResponse(200, 'x').start(environ, startResponse)], [count])
+    const started = new WsgiHandler(
+      [(environ, startResponse) => new WsgiResponse(200, 'x').start(environ, startResponse)],
+      [count],
+    )
     expect((await inject(started)).text).toBe('x')
     expect(ran).toBe(0)
   })
@@ -122,17 +125,34 @@ describe('WsgiHandler', () => {
       response.headers.set('X-Seen', 'yes')
       return undefined
     }
-    const sync = new WsgiHandler([() => { throw new PermissionDenied('nope') }], [mark])
+    const sync = new WsgiHandler(
+      [
+        () => {
+          throw new PermissionDenied('nope')
+        },
+      ],
+      [mark],
+    )
     const res = await inject(sync)
     expect(res.status).toBe(403)
     expect(res.headers.get('X-Seen')).toBe('yes')
     expect(res.text).toBe('nope\n')
 
-    const async = new WsgiHandler([async () => Promise.reject(new HttpException('teapot', 418))], [mark])
+    const async = new WsgiHandler(
+      [async () => Promise.reject(new HttpException('teapot', 418))],
+      [mark],
+    )
     expect((await inject(async)).status).toBe(418)
 
     const log = capturingLogger()
-    const failing = new WsgiHandler([text('ok')], [() => { throw new Error('middleware bug') }])
+    const failing = new WsgiHandler(
+      [text('ok')],
+      [
+        () => {
+          throw new Error('middleware bug')
+        },
+      ],
+    )
     const broken = await inject(failing, { logger: log.logger })
     expect(broken.status).toBe(500)
     expect(log.errors()).toHaveLength(1)
@@ -167,7 +187,9 @@ describe('LazyWsgi', () => {
       }
     }
     const { url } = await serve(new Site())
-    const bodies = await Promise.all(Array.from({ length: 10 }, () => fetch(url).then((r) => r.text())))
+    const bodies = await Promise.all(
+      Array.from({ length: 10 }, () => fetch(url).then((r) => r.text())),
+    )
     expect(new Set(bodies)).toEqual(new Set(['site 1']))
     expect(await (await fetch(url)).text()).toBe('site 1')
     expect(setups).toBe(1)

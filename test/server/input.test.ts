@@ -19,7 +19,9 @@ async function echo(environ: Environ, startResponse: StartResponse) {
 
 describe('WsgiInput', () => {
   it('reads sizes, lines, the rest, and ends empty', async () => {
-    const input = testWsgiEnviron({ method: 'POST', body: 'line one\nline two\nrest' })['wsgi.input']
+    const input = testWsgiEnviron({ method: 'POST', body: 'line one\nline two\nrest' })[
+      'wsgi.input'
+    ]
     expect((await input.read(4)).toString()).toBe('line')
     expect((await input.readline()).toString()).toBe(' one\n')
     expect((await input.readline()).toString()).toBe('line two\n')
@@ -32,10 +34,13 @@ describe('WsgiInput', () => {
 
   it('iterates, decodes text and parses JSON', async () => {
     const chunks: string[] = []
-    for await (const chunk of testWsgiEnviron({ method: 'POST', body: 'abc' })['wsgi.input']) chunks.push(chunk.toString())
+    for await (const chunk of testWsgiEnviron({ method: 'POST', body: 'abc' })['wsgi.input'])
+      chunks.push(chunk.toString())
     expect(chunks.join('')).toBe('abc')
     expect(await testWsgiEnviron({ method: 'POST', body: 'é' })['wsgi.input'].text()).toBe('é')
-    expect(await testWsgiEnviron({ method: 'POST', body: '{"a":[1]}' })['wsgi.input'].json()).toEqual({ a: [1] })
+    expect(
+      await testWsgiEnviron({ method: 'POST', body: '{"a":[1]}' })['wsgi.input'].json(),
+    ).toEqual({ a: [1] })
   })
 
   it('answers malformed or empty JSON with 400', async () => {
@@ -44,7 +49,11 @@ describe('WsgiInput', () => {
       startResponse('200 OK', [])
       return []
     }
-    const bad = await inject(app, { method: 'POST', body: '{"a":', headers: { Accept: 'application/json' } })
+    const bad = await inject(app, {
+      method: 'POST',
+      body: '{"a":',
+      headers: { Accept: 'application/json' },
+    })
     expect(bad.status).toBe(400)
     expect((bad.json() as { message: string }).message).toMatch(/^Invalid JSON body/)
     const empty = await inject(app, { method: 'POST', body: '  ' })
@@ -155,7 +164,10 @@ describe('Expect: 100-continue', () => {
       startResponse('200 OK', [])
       return []
     })
-    const answer = await rawExchange(port, head.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'))
+    const answer = await rawExchange(
+      port,
+      head.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'),
+    )
     expect(statuses(answer)).toEqual([417])
   })
 

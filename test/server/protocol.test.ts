@@ -22,14 +22,26 @@ describe('malformed requests', () => {
     ['a space in the target', 'GET /a b HTTP/1.1\r\nHost: t\r\n\r\n', 400],
     ['HTTP/1.1 without Host', 'GET / HTTP/1.1\r\n\r\n', 400],
     ['two Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
-    ['Content-Length with Transfer-Encoding', 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
-    ['two different Content-Lengths', 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd', 400],
+    [
+      'Content-Length with Transfer-Encoding',
+      'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      400,
+    ],
+    [
+      'two different Content-Lengths',
+      'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd',
+      400,
+    ],
     ['obs-fold', 'GET / HTTP/1.1\r\nHost: t\r\nX-A: a\r\n  b\r\n\r\n', 400],
     ['a NUL in a header value', 'GET / HTTP/1.1\r\nHost: t\r\nX-A: a\0b\r\n\r\n', 400],
     ['a malformed percent escape in the path', 'GET /a%zz HTTP/1.1\r\nHost: t\r\n\r\n', 400],
     ['a path that is not UTF-8', 'GET /%ff HTTP/1.1\r\nHost: t\r\n\r\n', 400],
     ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400],
-    ['a head over max_header_size', `GET / HTTP/1.1\r\nHost: t\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431],
+    [
+      'a head over max_header_size',
+      `GET / HTTP/1.1\r\nHost: t\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
   ]
 
   for (const [name, request, status] of cases) {
@@ -37,7 +49,8 @@ describe('malformed requests', () => {
       const { port, server } = await serve(ok)
       const answer = await rawExchange(port, request)
       expect(statuses(answer)).toEqual([status])
-      if (answer.includes('\r\n\r\n')) expect(parseResponse(answer).headers.connection).toBe('close')
+      if (answer.includes('\r\n\r\n'))
+        expect(parseResponse(answer).headers.connection).toBe('close')
       // the server still serves
       expect((await fetch(server.url!)).status).toBe(200)
     })
@@ -53,9 +66,14 @@ describe('malformed requests', () => {
   it('takes the path of an absolute-form request target', async () => {
     const { port } = await serve((environ: Environ, startResponse: StartResponse) => {
       startResponse('200 OK', [])
-      return [`${environ['wsgi.url_scheme']} ${environ.PATH_INFO} ${environ.QUERY_STRING} ${environ.RAW_URI}`]
+      return [
+        `${environ['wsgi.url_scheme']} ${environ.PATH_INFO} ${environ.QUERY_STRING} ${environ.RAW_URI}`,
+      ]
     })
-    const answer = await rawExchange(port, 'GET https://example.com/a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n')
+    const answer = await rawExchange(
+      port,
+      'GET https://example.com/a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n',
+    )
     expect(parseResponse(answer).body).toBe('https /a b x=1 https://example.com/a%20b?x=1')
   })
 })
@@ -129,16 +147,26 @@ describe('upgrade requests no handler takes', () => {
   it('hands the socket over when a handler takes it', async () => {
     const { port } = await serve((environ: Environ, startResponse: StartResponse) => {
       const { socket } = environ['pulsar.connection'].takeOver()
-      socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nswitched')
+      socket.end(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nswitched',
+      )
       startResponse('200 OK', [])
       return ['never sent']
     })
-    const answer = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n')
-    expect(answer).toBe('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nswitched')
+    const answer = await rawExchange(
+      port,
+      'GET / HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n',
+    )
+    expect(answer).toBe(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nswitched',
+    )
   })
 
   it('cuts an upgrade the application never answers after request_timeout', async () => {
-    const { port } = await serve(() => new Promise<string[]>(() => undefined), { headers_timeout: 0.2, request_timeout: 0.3 })
+    const { port } = await serve(() => new Promise<string[]>(() => undefined), {
+      headers_timeout: 0.2,
+      request_timeout: 0.3,
+    })
     const client = await RawClient.connect(port)
     client.send('GET / HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n')
     expect(await client.untilClosed(2000)).toBe('')

@@ -60,7 +60,9 @@ describe('WSGIServer.close()', () => {
   })
 
   it('cuts connections still busy at graceful_timeout', async () => {
-    const { server, port } = await serve(() => new Promise<string[]>(() => undefined), { graceful_timeout: 0.3 })
+    const { server, port } = await serve(() => new Promise<string[]>(() => undefined), {
+      graceful_timeout: 0.3,
+    })
     const client = await RawClient.connect(port)
     client.send('GET / HTTP/1.1\r\nHost: t\r\n\r\n')
     await delay(50)

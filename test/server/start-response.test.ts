@@ -53,8 +53,12 @@ describe('start_response', () => {
   })
 
   it('keeps the status line reason the application gave, or uses the standard one', async () => {
-    expect((await inject((_e: Environ, sr: StartResponse) => (sr('200 Fine', []), []))).reason).toBe('Fine')
-    expect((await inject((_e: Environ, sr: StartResponse) => (sr('418', []), []))).reason).toBe("I'm a Teapot")
+    expect(
+      (await inject((_e: Environ, sr: StartResponse) => (sr('200 Fine', []), []))).reason,
+    ).toBe('Fine')
+    expect((await inject((_e: Environ, sr: StartResponse) => (sr('418', []), []))).reason).toBe(
+      "I'm a Teapot",
+    )
   })
 
   it('answers 500 for a malformed status line or header', async () => {
@@ -68,10 +72,13 @@ describe('start_response', () => {
       ['200 OK', [['Content-Length', '-1']]],
     ]
     for (const [status, headers] of cases) {
-      const res = await inject((_environ: Environ, startResponse: StartResponse) => {
-        startResponse(status, headers)
-        return []
-      }, { logger: log.logger })
+      const res = await inject(
+        (_environ: Environ, startResponse: StartResponse) => {
+          startResponse(status, headers)
+          return []
+        },
+        { logger: log.logger },
+      )
       expect(res.status, status).toBe(500)
       expect(res.headers.has('X-Injected')).toBe(false)
     }
@@ -87,7 +94,10 @@ describe('start_response', () => {
 
   it('keeps an application Server or Date header instead of adding one', async () => {
     const res = await inject((_environ: Environ, startResponse: StartResponse) => {
-      startResponse('200 OK', [['Server', 'custom'], ['Date', 'Thu, 01 Jan 1970 00:00:00 GMT']])
+      startResponse('200 OK', [
+        ['Server', 'custom'],
+        ['Date', 'Thu, 01 Jan 1970 00:00:00 GMT'],
+      ])
       return []
     })
     expect(res.headers.getAll('Server')).toEqual(['custom'])
@@ -95,7 +105,11 @@ describe('start_response', () => {
   })
 
   it('reports headers and chunking through the consumer (pulsar.cache)', async () => {
-    const seen: { chunked: boolean[]; sent: boolean[]; names: string[] } = { chunked: [], sent: [], names: [] }
+    const seen: { chunked: boolean[]; sent: boolean[]; names: string[] } = {
+      chunked: [],
+      sent: [],
+      names: [],
+    }
     await inject(async (environ: Environ, startResponse: StartResponse) => {
       const consumer = environ['pulsar.cache']
       const write = startResponse('200 OK', [['Content-Type', 'text/plain']])
@@ -109,11 +123,14 @@ describe('start_response', () => {
     expect(seen.chunked).toEqual([true])
     expect(seen.sent).toEqual([false, true])
     expect(seen.names).toEqual(['Content-Type', 'Server', 'Date'])
-    await inject((environ: Environ, startResponse: StartResponse) => {
-      startResponse('200 OK', [['Content-Length', '1']])
-      seen.chunked.push(environ['pulsar.cache'].isChunked())
-      return ['x']
-    }, { httpVersion: '1.0' })
+    await inject(
+      (environ: Environ, startResponse: StartResponse) => {
+        startResponse('200 OK', [['Content-Length', '1']])
+        seen.chunked.push(environ['pulsar.cache'].isChunked())
+        return ['x']
+      },
+      { httpVersion: '1.0' },
+    )
     expect(seen.chunked).toEqual([true, false])
   })
 })
@@ -121,13 +138,15 @@ describe('start_response', () => {
 describe('write', () => {
   it('refuses to write before start_response', async () => {
     const log = capturingLogger()
-    const res = await inject(async (environ: Environ) => {
-      const consumer = environ['pulsar.cache']
-      await consumer.write('early')
-      return []
-    }, { logger: log.logger })
+    const res = await inject(
+      async (environ: Environ) => {
+        const consumer = environ['pulsar.cache']
+        await consumer.write('early')
+        return []
+      },
+      { logger: log.logger },
+    )
     expect(res.status).toBe(500)
     expect(log.errors()[0]!.err!.message).toMatch(/before start_response/)
   })
-
 })

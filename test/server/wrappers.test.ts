@@ -9,7 +9,11 @@ describe('WsgiRequest', () => {
     const request = new WsgiRequest(
       testWsgiEnviron({
         path: '/bla?path=foo&id=5&id=6',
-        headers: { Host: 'bbc.co.uk', Cookie: 'a=1; b="two%20words"; a=3', 'X-Requested-With': 'XMLHttpRequest' },
+        headers: {
+          Host: 'bbc.co.uk',
+          Cookie: 'a=1; b="two%20words"; a=3',
+          'X-Requested-With': 'XMLHttpRequest',
+        },
       }),
       { id: 5 },
     )
@@ -35,16 +39,24 @@ describe('WsgiRequest', () => {
   })
 
   it('negotiates the response type from Accept', () => {
-    const request = new WsgiRequest(testWsgiEnviron({ headers: { Accept: 'text/html;q=0.9, application/json' } }))
+    const request = new WsgiRequest(
+      testWsgiEnviron({ headers: { Accept: 'text/html;q=0.9, application/json' } }),
+    )
     expect(request.accepts('text/html', 'application/json')).toBe('application/json')
     expect(request.accepts('text/plain')).toBeUndefined()
     const browser = new WsgiRequest(testWsgiEnviron({ headers: { Accept: 'text/html,*/*;q=0.8' } }))
     expect(browser.accepts('application/json', 'text/html')).toBe('text/html')
-    expect(new WsgiRequest(testWsgiEnviron()).accepts('text/html', 'application/json')).toBe('text/html')
+    expect(new WsgiRequest(testWsgiEnviron()).accepts('text/html', 'application/json')).toBe(
+      'text/html',
+    )
   })
 
   it('reads the body once, shared by every wrapper of the environ', async () => {
-    const environ = testWsgiEnviron({ method: 'POST', body: '{"a":1}', headers: { 'Content-Type': 'application/json; charset=utf-8' } })
+    const environ = testWsgiEnviron({
+      method: 'POST',
+      body: '{"a":1}',
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    })
     const first = new WsgiRequest(environ)
     expect(first.contentType).toBe('application/json')
     expect(first.charset).toBe('utf-8')
@@ -54,15 +66,27 @@ describe('WsgiRequest', () => {
 
   it('parses urlencoded forms and refuses other bodies with 415', async () => {
     const form = new WsgiRequest(
-      testWsgiEnviron({ method: 'POST', body: 'a=1&b=x+y', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+      testWsgiEnviron({
+        method: 'POST',
+        body: 'a=1&b=x+y',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
     )
     expect(Object.fromEntries(await form.form())).toEqual({ a: '1', b: 'x y' })
-    const json = new WsgiRequest(testWsgiEnviron({ method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }))
+    const json = new WsgiRequest(
+      testWsgiEnviron({
+        method: 'POST',
+        body: '{}',
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    )
     await expect(json.form()).rejects.toMatchObject({ status: 415 })
   })
 
   it('builds JSON responses and refuses them to clients that do not accept JSON', () => {
-    const ok = new WsgiRequest(testWsgiEnviron({ headers: { Accept: 'application/*' } })).jsonResponse({ a: 1 }, 201)
+    const ok = new WsgiRequest(
+      testWsgiEnviron({ headers: { Accept: 'application/*' } }),
+    ).jsonResponse({ a: 1 }, 201)
     expect(ok.statusCode).toBe(201)
     expect(ok.contentType).toBe('application/json; charset=utf-8')
     const refused = new WsgiRequest(testWsgiEnviron({ headers: { Accept: 'text/html' } }))
@@ -92,15 +116,20 @@ describe('WsgiResponse', () => {
     expect(res.headers.get('content-length')).toBe('2')
     const html = await inject(() => new WsgiResponse(200, '<p>', [['X-B', '2']], 'text/html'))
     expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8')
-    const bytes = await inject(() => new WsgiResponse(200, Buffer.from('b'), undefined, 'application/octet-stream'))
+    const bytes = await inject(
+      () => new WsgiResponse(200, Buffer.from('b'), undefined, 'application/octet-stream'),
+    )
     expect(bytes.headers.get('content-type')).toBe('application/octet-stream')
   })
 
   it('streams iterables and async iterables, and refuses a second iteration', async () => {
-    const streamed = new WsgiResponse(200, (function* () {
-      yield 'a'
-      yield Promise.resolve('b')
-    })())
+    const streamed = new WsgiResponse(
+      200,
+      (function* () {
+        yield 'a'
+        yield Promise.resolve('b')
+      })(),
+    )
     expect(streamed.isStreamed()).toBe(true)
     const chunks: string[] = []
     for await (const chunk of streamed) chunks.push(String(chunk))
@@ -108,10 +137,16 @@ describe('WsgiResponse', () => {
     expect(streamed.iterated).toBe(true)
     expect(() => streamed.chunks()).toThrow(/once only/)
     expect(() => (streamed.content = 'late')).toThrow()
-    const res = await inject(() => new WsgiResponse(200, (async function* () {
-      yield 'x'
-      yield 'y'
-    })()))
+    const res = await inject(
+      () =>
+        new WsgiResponse(
+          200,
+          (async function* () {
+            yield 'x'
+            yield 'y'
+          })(),
+        ),
+    )
     expect(res.text).toBe('xy')
     expect(res.headers.get('content-length')).toBeUndefined()
   })
@@ -128,10 +163,18 @@ describe('WsgiResponse', () => {
 
   it('sets and deletes cookies with their attributes', async () => {
     const response = new WsgiResponse(200)
-      .setCookie('session', 'a b;c', { maxAge: 10, httpOnly: true, secure: true, sameSite: 'Lax', domain: 'example.org' })
+      .setCookie('session', 'a b;c', {
+        maxAge: 10,
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Lax',
+        domain: 'example.org',
+      })
       .deleteCookie('old', { path: '/app' })
     const [session, old] = (await inject(() => response)).headers.getAll('set-cookie')
-    expect(session).toMatch(/^session=a%20b%3Bc; Max-Age=10; Expires=.+ GMT; Path=\/; Domain=example.org; Secure; HttpOnly; SameSite=Lax$/)
+    expect(session).toMatch(
+      /^session=a%20b%3Bc; Max-Age=10; Expires=.+ GMT; Path=\/; Domain=example.org; Secure; HttpOnly; SameSite=Lax$/,
+    )
     expect(old).toMatch(/^old=; Max-Age=0; Expires=.+; Path=\/app$/)
     expect(() => new WsgiResponse().setCookie('bad name', 'v')).toThrow(TypeError)
     expect(() => new WsgiResponse().setCookie('ok', 'v', { path: '/;x' })).toThrow(TypeError)
