@@ -1,0 +1,102 @@
+/** Where and how the server listens: TLS, unix sockets, connection caps, the access log. */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+import type { Environ, StartResponse } from 'pulsar-ts'
+
+import { serve } from '../helpers/listen.js'
+import { RawClient, statuses } from '../helpers/raw.js'
+
+function scheme(environ: Environ, startResponse: StartResponse) {
+  environ['wsgi.errors'].write('a line for the log\n')
+  startResponse('200 OK', [])
+  return [
+    `${environ['wsgi.url_scheme']} ${environ.HTTPS ?? 'off'} ${environ['pulsar.connection'].encrypted}`,
+  ]
+}
+
+function get(options: Parameters<typeof httpRequest>[0], secure = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(options, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve(body))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('listening', () => {
+  it('speaks HTTPS with key_file and cert_file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulsar-tls-'))
+    const key = join(dir, 'key.pem')
+    const cert = join(dir, 'cert.pem')
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    )
+    const { server, port } = await serve(scheme, { key_file: key, cert_file: cert })
+    expect(server.url).toBe(`https://127.0.0.1:${port}`)
+    const body = await get({ host: '127.0.0.1', port, path: '/', rejectUnauthorized: false }, true)
+    expect(body).toBe('https on true')
+  })
+
+  it('listens on a unix socket', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pulsar-unix-')), 'app.sock')
+    const { server, log } = await serve(scheme, { bind: `unix:${path}` })
+    expect(server.url).toBe(`unix:${path}`)
+    expect(await get({ socketPath: path, path: '/' })).toBe('http off false')
+    expect(log.errors().map((r) => r.msg)).toEqual(['a line for the log'])
+  })
+
+  it('closes connections over max_connections at once and keeps serving the others', async () => {
+    const { port } = await serve(scheme, { max_connections: 1 })
+    const first = await RawClient.connect(port)
+    first.send('GET / HTTP/1.1\r\nHost: t\r\n\r\n')
+    await first.until((r) => statuses(r).length === 1)
+    const second = await RawClient.connect(port)
+    second.send('GET / HTTP/1.1\r\nHost: t\r\n\r\n')
+    expect(await second.untilClosed()).toBe('')
+    first.send('GET / HTTP/1.1\r\nHost: t\r\n\r\n')
+    await first.until((r) => statuses(r).length === 2)
+    first.close()
+  })
+
+  it('logs one line per request with access_log', async () => {
+    const { url, log } = await serve(scheme, { access_log: true })
+    await (await fetch(`${url}/x?y=1`)).text()
+    const line = log.records.find((r) => r.msg === 'request')
+    expect(line).toMatchObject({ method: 'GET', path: '/x', status: 200 })
+    expect(typeof line!.ms).toBe('number')
+  })
+
+  it('refuses to listen twice and reports a bind error', async () => {
+    const { server, port } = await serve(scheme)
+    await expect(server.listen()).rejects.toThrow(/already listening/)
+    await expect(serve(scheme, { bind: `127.0.0.1:${port}` })).rejects.toThrow(/EADDRINUSE/)
+  })
+})
