@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import { type RequestOptions, request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -20,7 +20,7 @@ function scheme(environ: Environ, startResponse: StartResponse) {
   ]
 }
 
-function get(options: Parameters<typeof httpRequest>[0], secure = false): Promise<string> {
+function get(options: RequestOptions, secure = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = (secure ? httpsRequest : httpRequest)(options, (res) => {
       let body = ''
