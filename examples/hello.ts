@@ -5,17 +5,25 @@
  */
 import { fileURLToPath } from 'node:url'
 
-import { type Environ, MethodNotAllowed, type StartResponse, WSGIServer } from 'pulsar-ts'
+import {
+  type Environ,
+  type Header,
+  MethodNotAllowed,
+  type StartResponse,
+  WSGIServer,
+} from 'pulsar-ts'
+
+const data = Buffer.from('Hello World!\n')
+const headers: Header[] = [
+  ['Content-Type', 'text/plain'],
+  ['Content-Length', String(data.length)],
+]
 
 /** Answers `Hello World!` to GET and HEAD, 405 to anything else. */
 export function hello(environ: Environ, startResponse: StartResponse): Buffer[] {
   if (environ.REQUEST_METHOD !== 'GET' && environ.REQUEST_METHOD !== 'HEAD')
     throw new MethodNotAllowed(['GET', 'HEAD'])
-  const data = Buffer.from('Hello World!\n')
-  startResponse('200 OK', [
-    ['Content-Type', 'text/plain'],
-    ['Content-Length', String(data.length)],
-  ])
+  startResponse('200 OK', headers)
   return [data]
 }
 

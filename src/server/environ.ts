@@ -19,6 +19,8 @@ export interface IncomingRequest extends Readable {
   url?: string | undefined
   httpVersion: string
   rawHeaders: string[]
+  /** The headers as node:http joins them: lower-case names, repeated list fields joined. */
+  headers: Record<string, string | string[] | undefined>
 }
 
 /** What stays the same for every request a server handles. */
@@ -32,7 +34,7 @@ const WSGI_VERSION = Object.freeze([1, 0] as const)
 const KEY_CACHE_LIMIT = 1000
 const keyCache = new Map<string, string>()
 
-/** The environ key of a request header: `HTTP_X_FORWARDED_FOR` for `x-forwarded-for`. */
+/** The environ key of a lower-case request header name: `HTTP_X_FORWARDED_FOR` for `x-forwarded-for`. */
 export function headerKey(name: string): string {
   let key = keyCache.get(name)
   if (key === undefined) {
@@ -76,8 +78,9 @@ export function createEnviron(
     } else consumer.refuse(new BadRequest('Malformed request target'))
   }
   const q = target.indexOf('?')
-  const [remoteAddr, remotePort] = connection.remote
-  const [serverName, serverPort] = connection.local
+  const remote = connection.remote
+  const local = connection.local
+  const version = req.httpVersion
   const environ: Environ = {
     REQUEST_METHOD: req.method ?? 'GET',
     SCRIPT_NAME: '',
@@ -85,12 +88,12 @@ export function createEnviron(
     QUERY_STRING: q < 0 ? '' : target.slice(q + 1),
     RAW_URI: rawUri,
     CONTENT_TYPE: '',
-    SERVER_NAME: serverName,
-    SERVER_PORT: serverPort,
-    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    SERVER_NAME: local[0],
+    SERVER_PORT: local[1],
+    SERVER_PROTOCOL: version === '1.1' ? 'HTTP/1.1' : `HTTP/${version}`,
     SERVER_SOFTWARE: cfg.server_software,
-    REMOTE_ADDR: remoteAddr,
-    REMOTE_PORT: remotePort,
+    REMOTE_ADDR: remote[0],
+    REMOTE_PORT: remote[1],
     'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': scheme,
     'wsgi.input': undefined as unknown as WsgiInput,
@@ -105,46 +108,60 @@ export function createEnviron(
   }
   try {
     environ.PATH_INFO = decodePath(environ.PATH_INFO)
-    addHeaders(environ, req.rawHeaders)
+    addHeaders(environ, req)
   } catch (error) {
-    consumer.refuse(error)
+    consumer.refuse(error as Error)
   }
-  const length = environ.CONTENT_LENGTH
-  environ['wsgi.input'] = new WsgiInput(req, {
-    length: length === undefined ? undefined : Number(length),
-    limit: cfg.stream_buffer,
-    sendContinue,
-  })
-  if (cfg.trust_proxy) applyProxyHeaders(environ)
-  if (environ['wsgi.url_scheme'] === 'https') environ.HTTPS = 'on'
+  const declared = environ.CONTENT_LENGTH
+  // RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means no body
+  const length =
+    declared !== undefined ? Number(declared) : req.headers['transfer-encoding'] ? undefined : 0
+  const input = new WsgiInput(req, { length, limit: cfg.stream_buffer, sendContinue })
+  environ['wsgi.input'] = input
+  if (cfg.trust_proxy) scheme = applyProxyHeaders(environ)
+  if (scheme === 'https') environ.HTTPS = 'on'
+  consumer.attach(environ, connection, input)
   return environ
 }
 
-function addHeaders(environ: Environ, raw: string[]): void {
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!
-    const value = raw[i + 1]!
+/**
+ * One `HTTP_*` key per header, from node:http's own join of them (already
+ * made for every request): repeated list fields joined with ", " (RFC 9110
+ * §5.3), cookies with "; " (RFC 6265 §5.4), and the first of a repeated
+ * single-value field kept.
+ */
+function addHeaders(environ: Environ, req: IncomingRequest): void {
+  const headers = req.headers
+  let count = 0
+  for (const name in headers) {
+    count++
     // `X_Forwarded_For` would pose as `X-Forwarded-For`: drop names with underscores
     if (name.includes('_')) continue
-    const key = headerKey(name)
-    if (key === 'HTTP_CONTENT_TYPE') environ.CONTENT_TYPE = value
-    else if (key === 'HTTP_CONTENT_LENGTH') environ.CONTENT_LENGTH = value
-    else {
-      const previous = environ[key] as string | undefined
-      if (previous === undefined) environ[key] = value
-      // RFC 9112 §3.2: more than one Host is a 400
-      else if (key === 'HTTP_HOST') throw new BadRequest('More than one Host header')
-      // RFC 9110 §5.3 joins repeated fields with commas; RFC 6265 §5.4 joins cookies with "; "
-      else environ[key] = previous + (key === 'HTTP_COOKIE' ? '; ' : ', ') + value
-    }
+    const value = headers[name]!
+    const text = typeof value === 'string' ? value : value.join(', ')
+    if (name === 'content-type') environ.CONTENT_TYPE = text
+    else if (name === 'content-length') environ.CONTENT_LENGTH = text
+    else environ[headerKey(name)] = text
   }
+  // RFC 9112 §3.2: more than one Host is a 400 (node:http would keep the first)
+  if (count * 2 !== req.rawHeaders.length && hostCount(req.rawHeaders) > 1)
+    throw new BadRequest('More than one Host header')
 }
 
-function applyProxyHeaders(environ: Environ): void {
+function hostCount(raw: string[]): number {
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') count++
+  return count
+}
+
+/** Applies X-Forwarded-Proto and X-Forwarded-For; returns the scheme. */
+function applyProxyHeaders(environ: Environ): 'http' | 'https' {
   const proto = environ.HTTP_X_FORWARDED_PROTO?.split(',')[0]?.trim().toLowerCase()
   if (proto === 'https' || proto === 'wss') environ['wsgi.url_scheme'] = 'https'
   else if (proto === 'http' || proto === 'ws') environ['wsgi.url_scheme'] = 'http'
   // the last entry is the one the proxy next to us added
   const client = environ.HTTP_X_FORWARDED_FOR?.split(',').pop()?.trim()
   if (client) environ.REMOTE_ADDR = client
+  return environ['wsgi.url_scheme']
 }

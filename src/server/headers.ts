@@ -12,26 +12,35 @@ function isPairs(init: HeadersInit): init is readonly (readonly [string, string]
   return Array.isArray(init)
 }
 
-/** Ordered, case-insensitive response headers; names keep the case they were set with. */
+/** Whether header `key` is `lower` (already lower case); lengths first, it is cheaper. */
+function same(key: string, lower: string): boolean {
+  return key.length === lower.length && key.toLowerCase() === lower
+}
+
+/**
+ * Ordered, case-insensitive response headers; names keep the case they were
+ * set with. Pairs are never changed in place, so lists may share them.
+ */
 export class ResponseHeaders implements Iterable<Header> {
   #list: Header[]
 
   constructor(init?: HeadersInit) {
     if (init === undefined) this.#list = []
-    else if (isPairs(init)) this.#list = init.map(([name, value]): Header => [name, value])
+    else if (isPairs(init)) this.#list = init.slice() as Header[]
     else this.#list = Object.entries(init)
   }
 
   /** The first value of a header, or `undefined`. */
   get(name: string): string | undefined {
     const lower = name.toLowerCase()
-    return this.#list.find(([key]) => key.toLowerCase() === lower)?.[1]
+    for (const [key, value] of this.#list) if (same(key, lower)) return value
+    return undefined
   }
 
   /** Every value of a header, in order. */
   getAll(name: string): string[] {
     const lower = name.toLowerCase()
-    return this.#list.filter(([key]) => key.toLowerCase() === lower).map(([, value]) => value)
+    return this.#list.filter(([key]) => same(key, lower)).map(([, value]) => value)
   }
 
   has(name: string): boolean {
@@ -53,13 +62,14 @@ export class ResponseHeaders implements Iterable<Header> {
 
   delete(name: string): this {
     const lower = name.toLowerCase()
-    this.#list = this.#list.filter(([key]) => key.toLowerCase() !== lower)
+    if (this.#list.some(([key]) => same(key, lower)))
+      this.#list = this.#list.filter(([key]) => !same(key, lower))
     return this
   }
 
-  /** A copy of the headers as `[name, value]` pairs. */
+  /** A copy of the list of `[name, value]` pairs. */
   toList(): Header[] {
-    return this.#list.map(([name, value]) => [name, value])
+    return this.#list.slice()
   }
 
   get size(): number {

@@ -15,7 +15,7 @@ import {
 
 /** How a `WsgiInput` reads its stream. */
 export interface InputOptions {
-  /** The declared Content-Length; `undefined` for a chunked or absent body. */
+  /** The body's length: its Content-Length, 0 when there is no body, `undefined` when chunked. */
   length: number | undefined
   /** The most bytes the body may have (the `stream_buffer` setting). */
   limit: number
@@ -55,7 +55,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
     this.#options = options
   }
 
-  /** The declared Content-Length, if any. */
+  /** The body's length: its Content-Length, 0 when there is no body, `undefined` when chunked. */
   get length(): number | undefined {
     return this.#options.length
   }

@@ -21,6 +21,7 @@ export type Content =
   | undefined
 
 const NO_CONTENT: readonly Chunk[] = Object.freeze([])
+const STATUS_LINES: Record<number, string> = {}
 
 function isChunk(value: unknown): value is Chunk {
   return typeof value === 'string' || value instanceof Uint8Array
@@ -72,7 +73,7 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
 
   /** The status line, e.g. `'200 OK'`. */
   get status(): string {
-    return `${this.statusCode} ${this.reason}`
+    return (STATUS_LINES[this.statusCode] ??= `${this.statusCode} ${this.reason}`)
   }
 
   /** The reason phrase of the status. */
@@ -153,27 +154,23 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
    */
   start(environ: Environ, startResponse: StartResponse, excInfo?: unknown): this {
     const code = this.statusCode
-    const headers = this.headers.toList()
-    const drop = (name: string) => {
-      for (let i = headers.length - 1; i >= 0; i--)
-        if (headers[i]![0].toLowerCase() === name) headers.splice(i, 1)
-    }
+    const headers = this.headers
     if (isEmptyStatus(code)) {
-      drop('content-type')
-      if (code !== 304) drop('content-length')
+      headers.delete('Content-Type')
+      if (code !== 304) headers.delete('Content-Length')
       this.#content = NO_CONTENT
     } else {
       const length = this.length()
-      if (length !== undefined && !this.headers.has('Content-Length'))
-        headers.push(['Content-Length', String(length)])
+      if (length !== undefined && !headers.has('Content-Length'))
+        headers.append('Content-Length', String(length))
       if (this.#text) {
-        const type = headers.find(([name]) => name.toLowerCase() === 'content-type')
-        if (!type) headers.push(['Content-Type', 'text/plain; charset=utf-8'])
-        else if (!type[1].includes(';')) type[1] += '; charset=utf-8'
+        const type = headers.get('Content-Type')
+        if (type === undefined) headers.append('Content-Type', 'text/plain; charset=utf-8')
+        else if (!type.includes(';')) headers.set('Content-Type', `${type}; charset=utf-8`)
       }
       if (environ.REQUEST_METHOD === 'HEAD') this.#content = NO_CONTENT
     }
-    startResponse(this.status, headers, excInfo)
+    startResponse(this.status, headers.toList(), excInfo)
     this.#started = true
     return this
   }

@@ -233,14 +233,14 @@ export class WSGIServer {
     const consumer = new HttpServerResponse(req, res, this.cfg, this.logger, this)
     const connection = this.#connection(req.socket)
     const sendContinue = expectContinue ? () => res.writeContinue() : undefined
-    consumer.environ = createEnviron(req, connection, consumer, this.#context!, sendContinue)
+    const environ = createEnviron(req, connection, consumer, this.#context!, sendContinue)
     if (this.cfg.access_log) {
       const started = performance.now()
       res.once('finish', () =>
         this.logger.info(
           {
             method: req.method,
-            path: consumer.environ.PATH_INFO,
+            path: environ.PATH_INFO,
             status: res.statusCode,
             ms: +(performance.now() - started).toFixed(1),
           },

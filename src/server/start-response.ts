@@ -4,12 +4,14 @@
  * with backpressure, and turns failures into error responses.
  * @module
  */
-import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
+import { STATUS_CODES } from 'node:http'
 
 import { isThenable } from './callable.js'
 import type { Config } from './config.js'
+import type { Connection } from './connection.js'
 import { handleWsgiError, logError } from './error-page.js'
 import { AbortWsgi, ClientDisconnected } from './errors.js'
+import type { WsgiInput } from './input.js'
 import type { Logger } from './logger.js'
 import { WsgiResponse } from './response.js'
 import type { Body, Chunk, Environ, Header, StartResponse, WsgiApp, Write } from './types.js'
@@ -59,16 +61,45 @@ const RESOLVED = Promise.resolve()
 // an unread body up to this size is drained by node:http so the connection can be reused
 const DRAINABLE_BODY = 65536
 
-let dateSecond = 0
-let dateString = ''
-function httpDate(): string {
-  const now = Date.now()
-  const second = Math.floor(now / 1000)
-  if (second !== dateSecond) {
-    dateSecond = second
-    dateString = new Date(now).toUTCString()
+// names whose length matches a header start_response must look at: only
+// those are lower-cased (hop-by-hop ones, content-length, server)
+const SPECIAL_LENGTHS = new Set(
+  [...HOP_BY_HOP, 'content-length', 'server'].map((name) => name.length),
+)
+
+const STATUS_CACHE_LIMIT = 1000
+const statuses = new Map<string, readonly [code: number, reason: string]>()
+
+/** Parses a status line (`'200 OK'`, `'418'`); cached, since applications reuse a few. */
+function parseStatus(status: string): readonly [number, string] {
+  let parsed = statuses.get(status)
+  if (parsed !== undefined) return parsed
+  const match = typeof status === 'string' ? /^([1-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
+  if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
+  const code = Number(match[1])
+  parsed = [code, match[2] || STATUS_CODES[code] || '']
+  if (statuses.size < STATUS_CACHE_LIMIT) statuses.set(status, parsed)
+  return parsed
+}
+
+let serverHeader: Header = ['Server', '']
+
+// applications use a handful of header names, mostly literals: remember them lower-cased
+const lowered = new Map<string, string>()
+function lowerCase(name: string): string {
+  let lower = lowered.get(name)
+  if (lower === undefined) {
+    lower = name.toLowerCase()
+    if (lowered.size < STATUS_CACHE_LIMIT) lowered.set(name, lower)
   }
-  return dateString
+  return lower
+}
+
+function parseLength(value: unknown): number {
+  const length = typeof value === 'string' && value !== '' ? Number(value) : NaN
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
+  return length
 }
 
 function byteLength(chunk: Chunk): number {
@@ -77,7 +108,7 @@ function byteLength(chunk: Chunk): number {
 
 /** The server side of one request: `start_response`, `write`, and the body loop. */
 export class HttpServerResponse {
-  /** The environ of the request (set by whoever builds it). */
+  /** The environ of the request (see `attach()`). */
   environ!: Environ
   /** The status line given to `start_response`, e.g. `'200 OK'`. */
   status: string | undefined
@@ -101,7 +132,9 @@ export class HttpServerResponse {
   #iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
   #reject: ((error: Error) => void) | undefined
   #controller: AbortController | undefined
-  #refusal: unknown
+  #refusal: Error | undefined
+  #connection!: Connection
+  #input!: WsgiInput
   #sequence = 0
 
   constructor(
@@ -118,7 +151,10 @@ export class HttpServerResponse {
     this.#server = server
   }
 
-  /** PEP 3333's `start_response`; see the `StartResponse` type for the rules. */
+  /**
+   * PEP 3333's `start_response`; see the `StartResponse` type for the rules.
+   * Header names and values are checked by node:http as they go out.
+   */
   readonly startResponse: StartResponse = (status, headers, excInfo) => {
     if (this.status !== undefined) {
       if (excInfo === undefined)
@@ -127,61 +163,58 @@ export class HttpServerResponse {
       // eslint-disable-next-line @typescript-eslint/only-throw-error
       if (this.headersSent) throw excInfo
     }
-    const match = typeof status === 'string' ? /^([1-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
-    if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
+    const [code, reason] = parseStatus(status)
     if (!Array.isArray(headers))
       throw new TypeError('Response headers must be a list of [name, value] pairs')
-    const code = Number(match[1])
+    // a copy: applications often reuse one header list for every response
     const list: Header[] = []
     let contentLength: number | undefined
     let hasServer = false
-    let hasDate = false
-    const noBody = code < 200 || code === 204 || code === 304
     for (const header of headers) {
-      if (!Array.isArray(header) || header.length !== 2)
-        throw new TypeError('A response header must be a [name, value] pair')
-      const [name, value] = header
-      validateHeaderName(name)
-      validateHeaderValue(name, value)
-      const lower = name.toLowerCase()
-      if (HOP_BY_HOP.has(lower)) {
-        if (!warned.has(lower)) {
-          warned.add(lower)
-          this.logger.warn(`Dropped hop-by-hop header "${name}" set by the application`)
+      const name = header[0]
+      if (SPECIAL_LENGTHS.has(name.length)) {
+        const lower = lowerCase(name)
+        if (HOP_BY_HOP.has(lower)) {
+          if (!warned.has(lower)) {
+            warned.add(lower)
+            this.logger.warn(`Dropped hop-by-hop header "${name}" set by the application`)
+          }
+          continue
         }
-        continue
+        if (lower === 'content-length') {
+          // RFC 9110 §8.6: no Content-Length on 1xx and 204
+          if (code < 200 || code === 204) continue
+          contentLength = parseLength(header[1])
+        } else if (lower === 'server') hasServer = true
       }
-      if (lower === 'content-length') {
-        // RFC 9110 §8.6: no Content-Length on 1xx and 204
-        if (code < 200 || code === 204) continue
-        if (!/^\d+$/.test(value))
-          throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
-        contentLength = Number(value)
-      } else if (lower === 'server') hasServer = true
-      else if (lower === 'date') hasDate = true
-      list.push([name, String(value)])
+      list.push(header)
     }
-    if (!hasServer) list.push(['Server', this.cfg.server_software])
-    if (!hasDate) list.push(['Date', httpDate()])
+    if (!hasServer) list.push(this.#serverHeader())
     this.status = status
     this.statusCode = code
-    this.#reason = match[2] || STATUS_CODES[code] || ''
+    this.#reason = reason
     this.#headers = list
-    this.contentLength = noBody && code !== 304 ? undefined : contentLength
+    this.contentLength = code < 200 || code === 204 ? undefined : contentLength
     return this.write
+  }
+
+  #serverHeader(): Header {
+    const software = this.cfg.server_software
+    if (serverHeader[1] !== software) serverHeader = ['Server', software]
+    return serverHeader
   }
 
   /** The WSGI `write`: sends a chunk and resolves when the client can take more. */
   readonly write: Write = (data) => {
     if (this.status === undefined) throw new Error('write() called before start_response')
-    if (this.environ['pulsar.connection'].detached) return RESOLVED
+    if (this.#connection.detached) return RESOLVED
     if (this.#aborted) return Promise.reject(new ClientDisconnected())
     if (byteLength(data) === 0) return RESOLVED
     if (!this.headersSent) this.#sendHeaders()
     return this.#res.write(data) ? RESOLVED : this.#drain()
   }
 
-  /** The headers as they are (or will be) sent, `Server` and `Date` included. */
+  /** The headers as they are (or will be) sent, `Server` included (node:http adds `Date`). */
   getHeaders(): readonly Header[] {
     return this.#headers
   }
@@ -211,21 +244,42 @@ export class HttpServerResponse {
     return this.#controller.signal
   }
 
+  /** Ties the response to its request's environ; `createEnviron()` calls it. */
+  attach(environ: Environ, connection: Connection, input: WsgiInput): void {
+    this.environ = environ
+    this.#connection = connection
+    this.#input = input
+  }
+
   /** Answers the request with this error instead of running the application, then closes the connection. */
-  refuse(error: unknown): void {
+  refuse(error: Error): void {
     this.#refusal ??= error
   }
 
-  /** Runs an application for this request and sends its response; never rejects. */
-  async run(app: WsgiApp): Promise<void> {
-    this.#sequence = ++this.environ['pulsar.connection'].requests
-    if (this.#refusal !== undefined) return this.#fail(this.#refusal)
+  /**
+   * Runs an application for this request and sends its response; never
+   * rejects. A synchronous application whose body is one chunk in hand (the
+   * common case) is answered without a single promise.
+   */
+  run(app: WsgiApp): Promise<void> {
+    this.#sequence = ++this.#connection.requests
     try {
+      if (this.#refusal !== undefined) throw this.#refusal
       const result = app(this.environ, this.startResponse)
-      const body = isThenable<Body>(result) ? await this.#watch(result) : result
-      this.#body = body
-      if (this.#aborted) return
-      await this.#send(body)
+      if (isThenable<Body>(result))
+        return this.#settle(this.#watch(result).then((body) => this.#send(body)))
+      const sending = this.#send(result)
+      if (sending) return this.#settle(sending)
+      this.#closeBody()
+      return RESOLVED
+    } catch (error) {
+      return this.#settle(Promise.reject(error))
+    }
+  }
+
+  async #settle(work: Promise<void>): Promise<void> {
+    try {
+      await work
     } catch (error) {
       await this.#fail(error)
     } finally {
@@ -233,15 +287,29 @@ export class HttpServerResponse {
     }
   }
 
-  async #send(body: Body): Promise<void> {
+  /** Sends the application's body: at once when it is one chunk in hand, else as a stream. */
+  #send(body: Body): Promise<void> | undefined {
+    this.#body = body
+    if (this.#aborted) return undefined
+    const source = this.#source(body)
+    if (Array.isArray(source) && source.length <= 1 && !isThenable(source[0])) {
+      this.#end(source[0] as Chunk | undefined)
+      return undefined
+    }
+    return this.#stream(source)
+  }
+
+  /** What to iterate for a body: a WsgiResponse is started if need be and hands over its chunks. */
+  #source(body: Body): readonly Chunk[] | Body {
     if (body === null || typeof body !== 'object')
       throw new TypeError('The application must return an iterable body')
-    let source = body
-    if (body instanceof WsgiResponse) {
-      // an application may return a WsgiResponse without starting it: start it here
-      if (!body.started && this.status === undefined) body.start(this.environ, this.startResponse)
-      source = body.chunks()
-    }
+    if (!(body instanceof WsgiResponse)) return body
+    // an application may return a WsgiResponse without starting it: start it here
+    if (!body.started && this.status === undefined) body.start(this.environ, this.startResponse)
+    return body.chunks()
+  }
+
+  async #stream(source: readonly Chunk[] | Body): Promise<void> {
     if (Array.isArray(source)) {
       const last = source.length - 1
       for (let i = 0; i < last; i++) await this.#writeChunk(source[i] as Chunk | PromiseLike<Chunk>)
@@ -275,7 +343,7 @@ export class HttpServerResponse {
   #end(chunk?: Chunk): void {
     if (this.status === undefined)
       throw new Error('The application returned without calling start_response')
-    if (this.environ['pulsar.connection'].detached) return
+    if (this.#connection.detached) return
     if (this.#aborted) throw new ClientDisconnected()
     if (!this.headersSent) {
       // the whole body is in hand: frame it with a Content-Length
@@ -290,7 +358,7 @@ export class HttpServerResponse {
       }
       this.#sendHeaders()
     }
-    if (chunk === undefined || byteLength(chunk) === 0) this.#res.end()
+    if (chunk === undefined) this.#res.end()
     else this.#res.end(chunk)
   }
 
@@ -300,8 +368,8 @@ export class HttpServerResponse {
       res.shouldKeepAlive = false
     // a body that does not match its Content-Length would desynchronise the connection
     if (this.contentLength !== undefined) res.strictContentLength = true
-    this.headersSent = true
     res.writeHead(this.statusCode, this.#reason, this.#headers)
+    this.headersSent = true
   }
 
   /**
@@ -309,18 +377,16 @@ export class HttpServerResponse {
    * client to close it; pipelined ones before it leave that to the idle sweep.
    */
   #draining(): boolean {
-    return this.#server.closing && this.#sequence === this.environ['pulsar.connection'].requests
+    return this.#server.closing && this.#sequence === this.#connection.requests
   }
 
   /** Whether the request still has a body coming that is too big (or too unknown) to drain. */
   #unreadBody(): boolean {
-    const input = this.environ['wsgi.input']
+    const input = this.#input
     if (input.tooLarge) return true
     if (this.#req.complete || input.done) return false
     const length = input.length
-    return length === undefined
-      ? this.environ.HTTP_TRANSFER_ENCODING !== undefined
-      : length > DRAINABLE_BODY
+    return length === undefined || length > DRAINABLE_BODY
   }
 
   #drain(): Promise<void> {
@@ -393,7 +459,7 @@ export class HttpServerResponse {
 
   async #fail(error: unknown): Promise<void> {
     const res = this.#res
-    if (this.environ['pulsar.connection'].detached) {
+    if (this.#connection.detached) {
       logError(this.logger, error, this.environ)
       return
     }
@@ -414,7 +480,7 @@ export class HttpServerResponse {
     try {
       const response = handleWsgiError(this.environ, error)
       response.start(this.environ, this.startResponse, error)
-      await this.#send(response)
+      await this.#stream(response.chunks())
     } catch (second) {
       logError(this.logger, second, this.environ)
       res.destroy()

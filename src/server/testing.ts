@@ -5,8 +5,8 @@
  * @module
  */
 import { EventEmitter } from 'node:events'
+import { IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http'
 import type { Socket } from 'node:net'
-import { Readable } from 'node:stream'
 
 import { toFunction } from './callable.js'
 import { type Config, resolveConfig } from './config.js'
@@ -73,9 +73,16 @@ class RecordingResponse extends EventEmitter implements ResponseSink {
   }
 
   writeHead(statusCode: number, statusMessage: string, headers: Header[]): this {
+    for (const [name, value] of headers) {
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
+    }
+    if (/[\r\n]/.test(statusMessage)) throw new TypeError('Invalid character in statusMessage')
     this.statusCode = statusCode
     this.statusMessage = statusMessage
-    this.headers = headers.map(([name, value]) => [name, value])
+    this.headers = headers.map(([name, value]): Header => [name, String(value)])
+    if (!this.headers.some(([name]) => name.toLowerCase() === 'date'))
+      this.headers.push(['Date', new Date().toUTCString()])
     if (statusCode < 200 || statusCode === 204 || statusCode === 304) this.#hasBody = false
     return this
   }
@@ -134,28 +141,36 @@ function makeRequest(request: TestRequest): {
   const data = body === undefined ? undefined : Buffer.from(body)
   if (data && !names.includes('content-length') && !names.includes('transfer-encoding'))
     raw.push('Content-Length', String(data.length))
-  const req = Object.assign(Readable.from(data ? [data] : [], { objectMode: false }), {
-    method: method.toUpperCase(),
-    url: path,
-    httpVersion,
-    rawHeaders: raw,
-    complete: true,
-  })
   const socket = {
     remoteAddress: '127.0.0.1',
     remotePort: 54321,
     localAddress: '127.0.0.1',
     localPort: 8060,
     encrypted: https,
+  } as unknown as Socket
+  // a real IncomingMessage, so headers are joined exactly as node:http joins them
+  const req = new IncomingMessage(socket) as IncomingMessage & {
+    _addHeaderLines(headers: string[], count: number): void
   }
-  const sink = new RecordingResponse(req.method)
+  req._addHeaderLines(raw, raw.length)
+  Object.assign(req, {
+    method: method.toUpperCase(),
+    url: path,
+    httpVersion,
+    httpVersionMajor: 1,
+    httpVersionMinor: httpVersion === '1.0' ? 0 : 1,
+    complete: true,
+  })
+  if (data) req.push(data)
+  req.push(null)
+  const sink = new RecordingResponse(req.method!)
   const consumer = new HttpServerResponse(req, sink, cfg, logger ?? createLogger(cfg), {
     closing: false,
   })
   const expectsContinue = names.includes('expect')
-  consumer.environ = createEnviron(
+  const environ = createEnviron(
     req,
-    new Connection(socket as unknown as Socket),
+    new Connection(socket),
     consumer,
     {
       cfg,
@@ -164,8 +179,8 @@ function makeRequest(request: TestRequest): {
     },
     expectsContinue ? () => sink.writeContinue() : undefined,
   )
-  Object.assign(consumer.environ, extra)
-  return { environ: consumer.environ, consumer, sink }
+  Object.assign(environ, extra)
+  return { environ, consumer, sink }
 }
 
 /** The environ of a made-up request, as the server would build it (pulsar's `test_wsgi_environ`). */

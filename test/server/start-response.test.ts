@@ -122,7 +122,7 @@ describe('start_response', () => {
     })
     expect(seen.chunked).toEqual([true])
     expect(seen.sent).toEqual([false, true])
-    expect(seen.names).toEqual(['Content-Type', 'Server', 'Date'])
+    expect(seen.names).toEqual(['Content-Type', 'Server'])
     await inject(
       (environ: Environ, startResponse: StartResponse) => {
         startResponse('200 OK', [['Content-Length', '1']])
