@@ -273,7 +273,7 @@ export class HttpServerResponse {
       this.#closeBody()
       return RESOLVED
     } catch (error) {
-      return this.#settle(Promise.reject(error))
+      return this.#recover(error)
     }
   }
 
@@ -281,11 +281,19 @@ export class HttpServerResponse {
     try {
       await work
     } catch (error) {
+      return this.#recover(error)
+    }
+    this.#closeBody()
+  }
+
+  async #recover(error: unknown): Promise<void> {
+    try {
       await this.#fail(error)
     } finally {
       this.#closeBody()
     }
   }
+
 
   /** Sends the application's body: at once when it is one chunk in hand, else as a stream. */
   #send(body: Body): Promise<void> | undefined {
