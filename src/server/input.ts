@@ -42,7 +42,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
   tooLarge = false
   readonly #stream: Readable
   readonly #options: InputOptions
-  #pending: Buffer[] = []
+  #pending: Buffer[] | undefined
   #received = 0
   #started = false
   #ended = false
@@ -67,7 +67,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
 
   /** Whether the whole body has been read. */
   get done(): boolean {
-    return this.#ended && this.#pending.length === 0
+    return this.#ended && !this.#pending?.length
   }
 
   /** Refuses an `Expect: 100-continue` request: throws 417 and never asks for the body. */
@@ -89,7 +89,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
     }
     const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
     if (length <= want) return data.length ? data : EMPTY
-    this.#pending.unshift(data.subarray(want))
+    ;(this.#pending ??= []).unshift(data.subarray(want))
     return data.subarray(0, want)
   }
 
@@ -101,7 +101,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
       if (chunk === null) break
       const newline = chunk.indexOf(10)
       if (newline >= 0) {
-        if (newline + 1 < chunk.length) this.#pending.unshift(chunk.subarray(newline + 1))
+        if (newline + 1 < chunk.length) (this.#pending ??= []).unshift(chunk.subarray(newline + 1))
         chunks.push(chunk.subarray(0, newline + 1))
         break
       }
@@ -125,7 +125,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
   }
 
   async #next(): Promise<Buffer | null> {
-    if (this.#pending.length) return this.#pending.shift()!
+    if (this.#pending?.length) return this.#pending.shift()!
     if (!this.#started) this.#start()
     for (;;) {
       if (this.#error !== undefined) throw this.#error

@@ -58,6 +58,7 @@ const HOP_BY_HOP = new Set([
 ])
 const warned = new Set<string>()
 const RESOLVED = Promise.resolve()
+const NO_HEADERS: Header[] = []
 // an unread body up to this size is drained by node:http so the connection can be reused
 const DRAINABLE_BODY = 65536
 
@@ -124,7 +125,7 @@ export class HttpServerResponse {
   readonly #res: ResponseSink
   readonly #server: ServerState
   #reason = ''
-  #headers: Header[] = []
+  #headers: Header[] = NO_HEADERS
   #aborted = false
   #watching = false
   #body: Body | undefined
@@ -293,7 +294,6 @@ export class HttpServerResponse {
       this.#closeBody()
     }
   }
-
 
   /** Sends the application's body: at once when it is one chunk in hand, else as a stream. */
   #send(body: Body): Promise<void> | undefined {
