@@ -1,6 +1,6 @@
 /**
  * What every benchmark suite shares: server processes, autocannon runs,
- * interleaved rounds, and the report. A suite (see run.ts) only says which
+ * interleaved rounds, and the report. A suite (bench/suites/) only says which
  * servers to compare, what to ask them, and which ratios are targets.
  */
 import { type ChildProcess, fork } from 'node:child_process'

@@ -1,43 +1,27 @@
 /**
- * `npm run bench`: each layer of pulsar-ts side by side with raw node:http
- * (the ceiling) and Fastify (the peer), in one interleaved run.
+ * `npm run bench [suite ...]`: each layer of pulsar-ts side by side with its
+ * peers, in one interleaved run per suite (all suites when none is named).
  *
  *     BENCH_DURATION=4 BENCH_CONNECTIONS=50 BENCH_ROUNDS=5 BENCH_WARMUP=2 npm run bench
+ *     npm run bench -- hello       # one suite
  *     BENCH_SRC=1 npm run bench    # src/ through tsx instead of the built dist/
  *
- * A new suite is a Suite object (servers, load, check, targets) and a file per
- * server under bench/servers/.
+ * A suite is a Suite object in bench/suites/ (servers, load, check,
+ * targets), registered below, with a file per server under bench/servers/.
  */
 import { type Suite, header, report, runSuite, settings } from './lib.js'
+import { hello } from './suites/hello.js'
 
-const HELLO = 'Hello World!\n'
+const suites: Record<string, Suite> = { hello }
 
-const hello: Suite = {
-  title: 'Hello World: GET / -> 200 text/plain, 13 bytes',
-  servers: { raw: 'raw.ts', wsgi: 'wsgi.ts', stack: 'stack.ts', fastify: 'fastify.ts' },
-  load: { path: '/', expectBody: HELLO },
-  check(name, { status, headers, body }) {
-    const show = (value: unknown) => JSON.stringify(value) ?? 'none'
-    const problems = [
-      status === 200 ? '' : `status ${status}`,
-      headers['content-type'] === 'text/plain'
-        ? ''
-        : `Content-Type ${show(headers['content-type'])}`,
-      headers['content-length'] === '13' ? '' : `Content-Length ${show(headers['content-length'])}`,
-      headers['transfer-encoding'] === undefined
-        ? ''
-        : `Transfer-Encoding ${show(headers['transfer-encoding'])}`,
-      body.toString() === HELLO ? '' : `body ${show(body.toString())}`,
-    ].filter(Boolean)
-    if (problems.length)
-      throw new Error(`${name} does not answer like the others: ${problems.join(', ')}`)
-  },
-  targets: [
-    ['wsgi', 'raw', 0.95],
-    ['stack', 'fastify', 1.0],
-  ],
-}
+const names = process.argv.slice(2)
+const unknown = names.filter((name) => !(name in suites))
+if (unknown.length)
+  throw new Error(`No suite ${unknown.join(', ')}; there are ${Object.keys(suites).join(', ')}`)
 
 const options = settings()
-header(hello, options)
-report(await runSuite(hello, options), hello.targets)
+for (const name of names.length ? names : Object.keys(suites)) {
+  const suite = suites[name]!
+  header(suite, options)
+  report(await runSuite(suite, options), suite.targets)
+}
