@@ -29,6 +29,10 @@ export class Connection {
   detached = false
   /** Requests received on this connection so far. */
   requests = 0
+  /** Requests on this connection still being answered. */
+  active = 0
+  #quietSince = 0
+  #bytesAtQuiet = 0
   #remote: [string, string] | undefined
   #local: [string, string] | undefined
 
@@ -59,6 +63,21 @@ export class Connection {
       address === undefined && typeof fallback === 'string'
         ? [fallback, '']
         : [address ?? '', String(port ?? '')])
+  }
+
+  /** Starts counting how long the connection stays quiet (used while the server drains). */
+  quiet(now: number): void {
+    this.#quietSince = now
+    this.#bytesAtQuiet = this.socket.bytesRead
+  }
+
+  /**
+   * Milliseconds the connection has been idle since `quiet()`: no request
+   * being answered and no byte received; 0 when it is busy.
+   */
+  idleFor(now: number): number {
+    if (this.active > 0 || this.detached || this.socket.bytesRead !== this.#bytesAtQuiet) return 0
+    return now - this.#quietSince
   }
 
   /**

@@ -23,6 +23,7 @@ import {
 import { Connection } from './connection.js'
 import { type EnvironContext, createEnviron } from './environ.js'
 import { type Logger, createLogger } from './logger.js'
+import { drain } from './shutdown.js'
 import { HttpServerResponse } from './start-response.js'
 import type { Callable, WsgiApp } from './types.js'
 
@@ -48,6 +49,7 @@ export class WSGIServer {
   #context: EnvironContext | undefined
   #closed: Promise<void> | undefined
   readonly #sockets = new Set<Socket>()
+  readonly #connections = new Set<Connection>()
   readonly #closeHooks: (() => unknown)[] = []
 
   constructor(callable: Callable<WsgiApp>, options: ServerOptions = {}) {
@@ -153,7 +155,10 @@ export class WSGIServer {
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket)
       socket.once('close', () => this.#sockets.delete(socket))
+      if (!cfg.key_file) this.#connection(socket)
     })
+    // with TLS, requests come on the TLS socket wrapping the accepted one
+    server.on('secureConnection', (socket: Socket) => this.#connection(socket))
     server.on(
       'request',
       (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, false),
@@ -186,9 +191,9 @@ export class WSGIServer {
   }
 
   /**
-   * Graceful shutdown: stop accepting, close idle connections, let in-flight
-   * requests finish (their responses close the connection), and cut whatever
-   * is left after `graceful_timeout`.
+   * Graceful shutdown: stop accepting, let in-flight requests finish (their
+   * responses close the connection), close connections once they are quiet,
+   * and cut whatever is left after `graceful_timeout`.
    */
   close(): Promise<void> {
     if (this.#closed) return this.#closed
@@ -204,27 +209,23 @@ export class WSGIServer {
         this.logger.error({ err: error }, 'Close hook failed')
       }
     }
-    this.#closed = new Promise<void>((resolve) => {
-      const idle = setInterval(() => server.closeIdleConnections(), 100)
-      const deadline = setTimeout(() => {
-        this.logger.warn(
-          `Cutting ${this.#sockets.size} connection(s) left after the graceful timeout`,
-        )
-        server.closeAllConnections()
-        for (const socket of this.#sockets) socket.destroy()
-      }, this.cfg.graceful_timeout * 1000)
-      server.close(() => {
-        clearInterval(idle)
-        clearTimeout(deadline)
-        resolve()
-      })
-      server.closeIdleConnections()
-    })
-    return this.#closed
+    return (this.#closed = drain({
+      server,
+      connections: this.#connections,
+      sockets: this.#sockets,
+      deadline: this.cfg.graceful_timeout,
+      logger: this.logger,
+    }))
   }
 
   #connection(socket: TrackedSocket): Connection {
-    return (socket[kConnection] ??= new Connection(socket))
+    let connection = socket[kConnection]
+    if (!connection) {
+      const created = (connection = socket[kConnection] = new Connection(socket))
+      this.#connections.add(created)
+      socket.once('close', () => this.#connections.delete(created))
+    }
+    return connection
   }
 
   #serve(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {

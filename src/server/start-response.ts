@@ -263,7 +263,9 @@ export class HttpServerResponse {
    * common case) is answered without a single promise.
    */
   run(app: WsgiApp): Promise<void> {
-    this.#sequence = ++this.#connection.requests
+    const connection = this.#connection
+    this.#sequence = ++connection.requests
+    connection.active++
     try {
       if (this.#refusal !== undefined) throw this.#refusal
       const result = app(this.environ, this.startResponse)
@@ -271,7 +273,7 @@ export class HttpServerResponse {
         return this.#settle(this.#watch(result).then((body) => this.#send(body)))
       const sending = this.#send(result)
       if (sending) return this.#settle(sending)
-      this.#closeBody()
+      this.#done()
       return RESOLVED
     } catch (error) {
       return this.#recover(error)
@@ -284,15 +286,23 @@ export class HttpServerResponse {
     } catch (error) {
       return this.#recover(error)
     }
-    this.#closeBody()
+    this.#done()
   }
 
   async #recover(error: unknown): Promise<void> {
     try {
       await this.#fail(error)
     } finally {
-      this.#closeBody()
+      this.#done()
     }
+  }
+
+  /** The request is answered: close the body, and let a draining server know the connection is quiet. */
+  #done(): void {
+    this.#closeBody()
+    const connection = this.#connection
+    connection.active--
+    if (this.#server.closing) connection.quiet(Date.now())
   }
 
   /** Sends the application's body: at once when it is one chunk in hand, else as a stream. */

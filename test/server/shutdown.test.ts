@@ -59,6 +59,27 @@ describe('WSGIServer.close()', () => {
     busy.close()
   })
 
+  it('tells a busy keep-alive client to close rather than cutting it between requests', async () => {
+    const { server, port } = await serve(slow)
+    const client = await RawClient.connect(port)
+    const request = 'GET /fast HTTP/1.1\r\nHost: t\r\n\r\n'
+    client.send(request)
+    await client.until((r) => statuses(r).length === 1)
+    const closed = server.close()
+    // the client goes on sending, faster than the quiet period
+    for (let sent = 2; !client.closed && sent <= 20; sent++) {
+      await delay(40)
+      if (!client.closed) client.send(request)
+      await client.until((r) => statuses(r).length === sent || r.includes('Connection: close'))
+    }
+    await client.untilClosed()
+    await closed
+    const answers = client.received.split(/(?=HTTP\/1\.1 )/)
+    expect(answers.length).toBeGreaterThanOrEqual(2)
+    expect(statuses(client.received).every((status) => status === 200)).toBe(true)
+    expect(answers.at(-1)).toContain('Connection: close')
+  })
+
   it('cuts connections still busy at graceful_timeout', async () => {
     const { server, port } = await serve(() => new Promise<string[]>(() => undefined), {
       graceful_timeout: 0.3,
