@@ -17,6 +17,8 @@ export interface Config {
   bind: string
   backlog: number
   workers: number
+  timeout: number
+  max_requests: number
   http_keep_alive: number
   headers_timeout: number
   request_timeout: number
@@ -33,6 +35,8 @@ export interface Config {
   key_file: string
   cert_file: string
   config: string
+  pid_file: string
+  process_name: string
 }
 
 /** One row of the settings table. */
@@ -83,8 +87,27 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     type: 'int',
     default: 0,
     description:
-      'Worker processes; 0 serves in this process (the arbiter for N >= 1 is not built yet).',
-    validate: (value) => (value === 0 || value === 1 ? undefined : 'must be 0 or 1 for now'),
+      'Worker processes sharing the port, supervised by an arbiter; 0 serves in this process. One per core is a good start.',
+    validate: atLeast(0),
+  },
+  timeout: {
+    flag: '--timeout',
+    short: 't',
+    env: 'PULSAR_TIMEOUT',
+    type: 'number',
+    default: 30,
+    description:
+      'Seconds a worker may go without a heartbeat (a blocked event loop) before it is killed and replaced.',
+    validate: atLeast(0.1),
+  },
+  max_requests: {
+    flag: '--max-requests',
+    env: 'PULSAR_MAX_REQUESTS',
+    type: 'int',
+    default: 0,
+    description:
+      'Requests after which a worker is replaced gracefully (plus up to 10% jitter); 0 never.',
+    validate: atLeast(0),
   },
   http_keep_alive: {
     flag: '--http-keep-alive',
@@ -203,6 +226,23 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     type: 'string',
     default: '',
     description: 'TLS certificate chain (PEM); with key_file the server speaks HTTPS.',
+  },
+  pid_file: {
+    flag: '--pid-file',
+    short: 'p',
+    env: 'PULSAR_PID_FILE',
+    type: 'string',
+    default: '',
+    description:
+      'A file to write the pid of the server (the arbiter with workers) to, removed on exit.',
+  },
+  process_name: {
+    flag: '--process-name',
+    short: 'n',
+    env: 'PULSAR_PROCESS_NAME',
+    type: 'string',
+    default: 'pulsar-ts',
+    description: 'The process title, followed by ": arbiter" or ": worker N" with workers.',
   },
   config: {
     flag: '--config',

@@ -6,6 +6,8 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 
+import type { WSGIServer } from './server.js'
+
 /** What a protocol upgrade (e.g. a WebSocket) takes over from the HTTP server. */
 export interface Upgrade {
   /** The upgrade request, as node:http parsed it. */
@@ -23,6 +25,8 @@ export class Connection {
   /** A number unique to this connection within the process. */
   readonly id = ++lastId
   readonly socket: Socket
+  /** The server the connection came in through (absent for made-up requests). */
+  readonly server: WSGIServer | undefined
   /** The pending upgrade, present only while an upgrade request is being answered. */
   upgrade: Upgrade | undefined
   /** Set once a protocol handler took the socket over. */
@@ -36,8 +40,9 @@ export class Connection {
   #remote: [string, string] | undefined
   #local: [string, string] | undefined
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, server?: WSGIServer) {
     this.socket = socket
+    this.server = server
   }
 
   /** Whether the connection is TLS. */

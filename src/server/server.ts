@@ -4,6 +4,7 @@
  * application, and owns listening and graceful shutdown.
  * @module
  */
+import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
 import { type IncomingMessage, type Server, ServerResponse, createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
@@ -11,26 +12,34 @@ import type { AddressInfo, Socket } from 'node:net'
 import { basename } from 'node:path'
 
 import { toFunction } from './callable.js'
-import {
-  type Config,
-  fromArgv,
-  fromEnv,
-  fromFile,
-  helpText,
-  parseBind,
-  resolveConfig,
-} from './config.js'
+import type { ClusterInfo, ProcessInfo } from './arbiter.js'
+import { type Config, parseBind, resolveConfig } from './config.js'
 import { Connection } from './connection.js'
 import { type EnvironContext, createEnviron } from './environ.js'
 import { type Logger, createLogger } from './logger.js'
+import { runProgram } from './program.js'
 import { drain } from './shutdown.js'
 import { HttpServerResponse } from './start-response.js'
 import type { Callable, WsgiApp } from './types.js'
+import { version } from './version.js'
+import { askCluster } from './worker.js'
 
 /** Settings (any row of the settings table) plus what only code can give. */
 export type ServerOptions = Partial<Config> & {
   /** A pino-compatible logger to use instead of creating one. */
   logger?: Logger
+}
+
+/** What `WSGIServer.info()` reports. */
+export interface ServerInfo extends ProcessInfo {
+  software: string
+  version: string
+  node: string
+  url: string | undefined
+  /** The `workers` setting. */
+  workers: number
+  /** Every worker's figures, when this process is a worker. */
+  cluster?: ClusterInfo
 }
 
 const kConnection = Symbol('pulsar.connection')
@@ -44,7 +53,9 @@ export class WSGIServer {
   closing = false
   readonly #app: WsgiApp
   readonly #options: Partial<Config>
+  readonly #ownLogger: boolean
   #logger: Logger | undefined
+  #requests = 0
   #server: Server | undefined
   #context: EnvironContext | undefined
   #closed: Promise<void> | undefined
@@ -57,6 +68,7 @@ export class WSGIServer {
     this.#app = toFunction(callable, 'The WSGI application')
     this.#options = settings
     this.#logger = logger
+    this.#ownLogger = logger !== undefined
     this.cfg = resolveConfig(settings)
   }
 
@@ -86,37 +98,54 @@ export class WSGIServer {
 
   /**
    * Runs the server as a program: reads the command line (`--help` prints the
-   * settings and exits), `PULSAR_*` variables and the config file, listens,
-   * and drains on SIGTERM or SIGINT.
+   * settings and exits), `PULSAR_*` variables and the config file; then
+   * serves in this process and drains on SIGTERM or SIGINT, or, with
+   * `workers` >= 1, becomes the arbiter of that many workers, each of which
+   * runs this same program (docs/workers.md).
    */
   async start(
     argv: string[] = process.argv.slice(2),
     usage = `node ${basename(process.argv[1] ?? 'server')}`,
   ): Promise<this> {
-    try {
-      const parsed = fromArgv(argv)
-      if (parsed.positionals.length)
-        throw new TypeError(`Unexpected argument "${parsed.positionals[0]}"`)
-      if (parsed.help) {
-        process.stdout.write(helpText(usage) + '\n')
-        process.exit(0)
-      }
-      const env = fromEnv()
-      const file = parsed.values.config ?? env.config ?? this.#options.config
-      const fileValues = typeof file === 'string' && file ? await fromFile(file) : {}
-      this.cfg = resolveConfig(this.#options, fileValues, env, parsed.values)
-    } catch (error) {
-      process.stderr.write(`${(error as Error).message}\nTry --help for the list of settings.\n`)
-      process.exit(2)
-    }
-    await this.listen()
-    const stop = (signal: string) => {
-      this.logger.info(`Received ${signal}: draining connections`)
-      void this.close().then(() => process.exit(0))
-    }
-    process.once('SIGTERM', stop)
-    process.once('SIGINT', stop)
+    await runProgram(this, argv, usage)
     return this
+  }
+
+  /** Applies settings on top of the constructor's options (lowest precedence first). */
+  configure(...sources: Partial<Record<keyof Config, unknown>>[]): void {
+    if (this.#server) throw new Error('Configure the server before it listens')
+    this.cfg = resolveConfig(this.#options, ...sources)
+    if (!this.#ownLogger) this.#logger = undefined
+  }
+
+  /** Requests received since the server started listening. */
+  get requests(): number {
+    return this.#requests
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.#sockets.size
+  }
+
+  /**
+   * Facts about the server and its process; in a worker, also every worker's
+   * figures as the arbiter last heard them.
+   */
+  async info(): Promise<ServerInfo> {
+    const cluster = await askCluster()
+    return {
+      software: this.cfg.server_software,
+      version,
+      node: process.version,
+      url: this.url,
+      pid: process.pid,
+      uptime: process.uptime(),
+      requests: this.#requests,
+      connections: this.#sockets.size,
+      workers: this.cfg.workers,
+      ...(cluster ? { cluster } : {}),
+    }
   }
 
   /** Binds the configured address and serves; resolves once listening. */
@@ -181,7 +210,9 @@ export class WSGIServer {
       else server.listen({ host: bind.host, port: bind.port, backlog: cfg.backlog }, listening)
     })
     server.on('error', (error) => this.logger.error({ err: error }, 'Server error'))
-    this.logger.info({ url: this.url }, `pulsar-ts listening on ${this.url}`)
+    // with workers, the arbiter says where the service listens, once
+    if (cluster.isWorker) this.logger.debug({ url: this.url }, `Worker listening on ${this.url}`)
+    else this.logger.info({ url: this.url }, `pulsar-ts listening on ${this.url}`)
     return this
   }
 
@@ -221,7 +252,7 @@ export class WSGIServer {
   #connection(socket: TrackedSocket): Connection {
     let connection = socket[kConnection]
     if (!connection) {
-      const created = (connection = socket[kConnection] = new Connection(socket))
+      const created = (connection = socket[kConnection] = new Connection(socket, this))
       this.#connections.add(created)
       socket.once('close', () => this.#connections.delete(created))
     }
@@ -229,6 +260,7 @@ export class WSGIServer {
   }
 
   #serve(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
+    this.#requests++
     // RFC 9112 §7: never chunk for an HTTP/1.0 client, whatever its TE header says
     if (req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false
     const consumer = new HttpServerResponse(req, res, this.cfg, this.logger, this)

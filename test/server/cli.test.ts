@@ -2,53 +2,9 @@
  * The server as a program: a script calling `start()` and the `pulsar-ts`
  * command, run as real processes with real signals.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-const running = new Set<ChildProcess>()
-
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL')
-  running.clear()
-})
-
-interface Run {
-  child: ChildProcess
-  stdout: () => string
-  stderr: () => string
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: new URL('../..', import.meta.url),
-    env: { ...process.env, ...env },
-  })
-  running.add(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()))
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      running.delete(child)
-      resolve({ code, signal })
-    }),
-  )
-  return { child, stdout: () => stdout, stderr: () => stderr, exit }
-}
-
-/** Waits for the "listening on" log line and returns the URL it names. */
-async function listening(process: Run, ms = 10_000): Promise<string> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const match = /listening on (http:\/\/[^"\s]+)/.exec(process.stdout())
-    if (match) return match[1]!
-    if (Date.now() > deadline)
-      throw new Error(`no listening line; stdout: ${process.stdout()} stderr: ${process.stderr()}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+import { listening, run } from '../helpers/process.js'
 
 describe('a script that calls start()', () => {
   it('prints every setting with its default for --help and exits 0', async () => {

@@ -1,0 +1,274 @@
+/**
+ * The arbiter: the node:cluster primary that forks workers sharing the
+ * listening port, serves nothing itself, and keeps the workers healthy:
+ * replaced when they exit (with backoff in a crash loop), killed when their
+ * heartbeat stops, recycled after `max_requests`, reloaded one by one on
+ * SIGHUP, drained on SIGTERM and SIGINT.
+ * @module
+ */
+import cluster, { type Worker } from 'node:cluster'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
+
+import { type Config, parseBind } from './config.js'
+import type { Logger } from './logger.js'
+import { type ToArbiter, type ToWorker, heartbeatInterval } from './worker.js'
+
+/** One process's figures. */
+export interface ProcessInfo {
+  pid: number
+  /** Seconds since it started. */
+  uptime: number
+  requests: number
+  connections: number
+}
+
+/** What the arbiter knows of itself and its workers. */
+export interface ClusterInfo {
+  arbiter: { pid: number; uptime: number }
+  workers: (ProcessInfo & { id: number })[]
+}
+
+interface Supervised {
+  worker: Worker
+  started: number
+  beat: number
+  requests: number
+  connections: number
+  listening: boolean
+  /** Set when the arbiter asked it to stop: its exit is expected. */
+  stopping: boolean
+  exited: Promise<void>
+}
+
+/**
+ * For a bind on port 0, a free port to give every worker instead: workers
+ * that each asked for port 0 could end up on different ports, and a worker
+ * forked after the others died would. `undefined` when the bind names a port.
+ */
+async function pinPort(bind: string): Promise<string | undefined> {
+  const address = parseBind(bind)
+  if (!address || 'path' in address || address.port !== 0) return undefined
+  const probe = createNetServer()
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject)
+    probe.listen({ host: address.host, port: 0 }, resolve)
+  })
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  const host = address.host?.includes(':') ? `[${address.host}]` : (address.host ?? '')
+  return `${host}:${port}`
+}
+
+// a worker that lived this long before crashing was not in a crash loop
+const HEALTHY_MS = 10_000
+const MAX_BACKOFF_MS = 30_000
+
+/** The cluster primary; `run()` forks the workers, which run this same program. */
+export class Arbiter {
+  readonly cfg: Readonly<Config>
+  readonly logger: Logger
+  readonly #workers = new Map<number, Supervised>()
+  readonly #started = Date.now()
+  #target: number
+  #stopping = false
+  #failures = 0
+  #url: string | undefined
+  #bind: string | undefined
+  #watch: NodeJS.Timeout | undefined
+  #listeners = new Map<number, () => void>()
+
+  constructor(cfg: Readonly<Config>, logger: Logger) {
+    this.cfg = cfg
+    this.logger = logger
+    this.#target = cfg.workers
+  }
+
+  /** The URL the workers serve, once one of them listens. */
+  get url(): string | undefined {
+    return this.#url
+  }
+
+  /** Forks the workers and supervises them until a signal stops the arbiter. */
+  async run(): Promise<void> {
+    process.title = `${this.cfg.process_name}: arbiter`
+    // every worker accepts on the one listening socket, as pulsar's do: with
+    // node's round-robin the arbiter hands out connections, and one handed to
+    // a worker that just died hangs until the client gives up
+    cluster.schedulingPolicy = cluster.SCHED_NONE
+    this.#bind = await pinPort(this.cfg.bind)
+    cluster.on('listening', (worker, address) => this.#listening(worker, address))
+    cluster.on('message', (worker, message: ToArbiter) => this.#message(worker, message))
+    cluster.on('exit', (worker, code, signal) => this.#exited(worker, code, signal))
+    for (let i = 0; i < this.#target; i++) this.#spawn()
+    this.#watch = setInterval(() => this.#check(), heartbeatInterval(this.cfg.timeout))
+    process.once('SIGTERM', () => void this.stop('SIGTERM'))
+    process.once('SIGINT', () => void this.stop('SIGINT'))
+    process.on('SIGHUP', () => void this.reload())
+    process.on('SIGTTIN', () => this.#resize(this.#target + 1))
+    process.on('SIGTTOU', () => this.#resize(this.#target - 1))
+  }
+
+  /** The arbiter's and every worker's figures, as of their last heartbeat. */
+  info(): ClusterInfo {
+    const now = Date.now()
+    return {
+      arbiter: { pid: process.pid, uptime: (now - this.#started) / 1000 },
+      workers: [...this.#workers.values()].map((s) => ({
+        id: s.worker.id,
+        pid: s.worker.process.pid ?? 0,
+        uptime: (now - s.started) / 1000,
+        requests: s.requests,
+        connections: s.connections,
+      })),
+    }
+  }
+
+  /** Replaces the workers one by one, each only once its replacement listens: no refused connection. */
+  async reload(): Promise<void> {
+    this.logger.info('Reloading: replacing the workers one by one')
+    for (const supervised of [...this.#workers.values()])
+      if (!supervised.stopping && !this.#stopping) await this.#replace(supervised)
+  }
+
+  /** Drains every worker, then exits 0. */
+  async stop(signal: string): Promise<void> {
+    if (this.#stopping) return
+    this.#stopping = true
+    this.logger.info(`Received ${signal}: draining ${this.#workers.size} worker(s)`)
+    clearInterval(this.#watch)
+    await Promise.all([...this.#workers.values()].map((s) => this.#stopWorker(s)))
+    process.exit(0)
+  }
+
+  #spawn(): Supervised {
+    const env: Record<string, string> = { PULSAR_WORKER: '1' }
+    if (this.#bind) env.PULSAR_ARBITER_BIND = this.#bind
+    const worker = cluster.fork(env)
+    const now = Date.now()
+    const supervised: Supervised = {
+      worker,
+      started: now,
+      beat: now,
+      requests: 0,
+      connections: 0,
+      listening: false,
+      stopping: false,
+      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+    }
+    this.#workers.set(worker.id, supervised)
+    return supervised
+  }
+
+  #listening(
+    worker: Worker,
+    address: AddressInfo | { address: string | null; port: number },
+  ): void {
+    const supervised = this.#workers.get(worker.id)
+    if (supervised) supervised.listening = true
+    this.#listeners.get(worker.id)?.()
+    if (this.#url) return
+    const bind = parseBind(this.cfg.bind)
+    if (bind && 'path' in bind) this.#url = `unix:${bind.path}`
+    else {
+      const host = address.address ?? bind?.host ?? '0.0.0.0'
+      const shown = host.includes(':') ? `[${host}]` : host
+      this.#url = `${this.cfg.key_file ? 'https' : 'http'}://${shown}:${address.port}`
+    }
+    this.logger.info(
+      { url: this.#url, workers: this.#target },
+      `pulsar-ts listening on ${this.#url} with ${this.#target} worker(s)`,
+    )
+  }
+
+  #message(worker: Worker, message: ToArbiter): void {
+    const supervised = this.#workers.get(worker.id)
+    if (!supervised || typeof message !== 'object' || message === null) return
+    if (message.pulsar === 'heartbeat') {
+      supervised.beat = Date.now()
+      supervised.requests = message.requests
+      supervised.connections = message.connections
+    } else if (message.pulsar === 'retire') {
+      this.logger.info(`Worker ${worker.id} served its max_requests: replacing it`)
+      void this.#replace(supervised)
+    } else if (message.pulsar === 'info') {
+      const answer: ToWorker = { pulsar: 'info', ask: message.ask, info: this.info() }
+      worker.send(answer)
+    }
+  }
+
+  #exited(worker: Worker, code: number | null, signal: string | null): void {
+    const supervised = this.#workers.get(worker.id)
+    this.#workers.delete(worker.id)
+    const how = signal ? `by signal ${signal}` : `with code ${code}`
+    const pid = worker.process.pid
+    if (!supervised || supervised.stopping || this.#stopping) {
+      this.logger.info(`Worker ${worker.id} (pid ${pid}) exited ${how}`)
+      return
+    }
+    const lived = Date.now() - supervised.started
+    this.#failures = lived >= HEALTHY_MS ? 1 : this.#failures + 1
+    const delay =
+      this.#failures <= 1 ? 0 : Math.min(250 * 2 ** (this.#failures - 2), MAX_BACKOFF_MS)
+    this.logger.error(
+      { worker: worker.id, pid, code, signal, delay },
+      `Worker ${worker.id} (pid ${pid}) exited ${how}; replacing it in ${delay} ms`,
+    )
+    setTimeout(() => {
+      if (!this.#stopping && this.#live() < this.#target) this.#spawn()
+    }, delay)
+  }
+
+  /** Kills workers whose event loop stopped answering for longer than `timeout`. */
+  #check(): void {
+    const now = Date.now()
+    for (const supervised of this.#workers.values()) {
+      const silent = now - supervised.beat
+      if (supervised.stopping || silent <= this.cfg.timeout * 1000) continue
+      this.logger.error(
+        `Worker ${supervised.worker.id} (pid ${supervised.worker.process.pid}) missed its heartbeat for ${(silent / 1000).toFixed(1)} s: killing it`,
+      )
+      supervised.worker.process.kill('SIGKILL')
+      supervised.beat = Infinity
+    }
+  }
+
+  /** Forks a replacement, waits until it listens (or dies), then stops the old worker. */
+  async #replace(old: Supervised): Promise<void> {
+    if (old.stopping) return
+    old.stopping = true
+    const fresh = this.#spawn()
+    await Promise.race([
+      new Promise<void>((resolve) => this.#listeners.set(fresh.worker.id, resolve)),
+      fresh.exited,
+    ])
+    this.#listeners.delete(fresh.worker.id)
+    await this.#stopWorker(old)
+  }
+
+  #resize(target: number): void {
+    if (this.#stopping || target < 1) return
+    this.logger.info(`Workers: ${this.#target} -> ${target}`)
+    this.#target = target
+    while (this.#live() < target) this.#spawn()
+    const extra = [...this.#workers.values()].filter((s) => !s.stopping)
+    for (const supervised of extra.slice(0, Math.max(0, extra.length - target)))
+      void this.#stopWorker(supervised)
+  }
+
+  #live(): number {
+    return [...this.#workers.values()].filter((s) => !s.stopping).length
+  }
+
+  /** Asks a worker to drain; kills it if it is still there after the graceful timeout. */
+  #stopWorker(supervised: Supervised): Promise<void> {
+    supervised.stopping = true
+    const { worker } = supervised
+    if (worker.isConnected()) worker.send({ pulsar: 'stop' } satisfies ToWorker)
+    else worker.process.kill('SIGTERM')
+    const timer = setTimeout(
+      () => worker.process.kill('SIGKILL'),
+      (this.cfg.graceful_timeout + 5) * 1000,
+    )
+    return supervised.exited.then(() => clearTimeout(timer))
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * A worker's side of the arbiter's supervision: heartbeats that carry its
+ * counts, retiring after `max_requests`, and a graceful stop when told.
+ * @module
+ */
+import cluster from 'node:cluster'
+
+import type { ClusterInfo } from './arbiter.js'
+import type { WSGIServer } from './server.js'
+
+/** What a worker tells the arbiter. */
+export type ToArbiter =
+  | { pulsar: 'heartbeat'; requests: number; connections: number }
+  | { pulsar: 'retire' }
+  | { pulsar: 'info'; ask: number }
+
+/** What the arbiter tells a worker. */
+export type ToWorker = { pulsar: 'stop' } | { pulsar: 'info'; ask: number; info: ClusterInfo }
+
+/** Milliseconds between heartbeats: a quarter of the timeout, so one late beat is not fatal. */
+export function heartbeatInterval(timeout: number): number {
+  return Math.min(Math.max(timeout * 250, 50), 10_000)
+}
+
+let asked = 0
+const pending = new Map<number, (info: ClusterInfo | undefined) => void>()
+
+/** Asks the arbiter for the state of every worker; `undefined` when not a worker or no answer in 1 s. */
+export function askCluster(): Promise<ClusterInfo | undefined> {
+  if (!cluster.isWorker || !process.connected) return Promise.resolve(undefined)
+  const ask = ++asked
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => answer(undefined), 1000)
+    const answer = (info: ClusterInfo | undefined) => {
+      clearTimeout(timer)
+      pending.delete(ask)
+      resolve(info)
+    }
+    pending.set(ask, answer)
+    send({ pulsar: 'info', ask })
+  })
+}
+
+function send(message: ToArbiter): void {
+  if (process.connected) process.send!(message)
+}
+
+/** Runs a listening server as a worker of the arbiter that forked this process. */
+export function serveAsWorker(server: WSGIServer): void {
+  const { cfg } = server
+  const beat = () =>
+    send({ pulsar: 'heartbeat', requests: server.requests, connections: server.connections })
+  beat()
+  const heartbeat = setInterval(beat, heartbeatInterval(cfg.timeout))
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    clearInterval(heartbeat)
+    void server.close().then(() => process.exit(0))
+  }
+  if (cfg.max_requests > 0) {
+    // jitter, so workers started together do not all retire together
+    const limit = cfg.max_requests + Math.floor(Math.random() * cfg.max_requests * 0.1)
+    const counting = () => {
+      if (server.requests < limit) return
+      server.httpServer!.off('request', counting)
+      send({ pulsar: 'retire' })
+    }
+    server.httpServer!.on('request', counting)
+  }
+  process.on('message', (message: ToWorker) => {
+    if (message.pulsar === 'stop') stop()
+    else if (message.pulsar === 'info') pending.get(message.ask)?.(message.info)
+  })
+  // the arbiter is gone, or a signal came to this worker alone
+  process.on('disconnect', stop)
+  process.on('SIGTERM', stop)
+  // Ctrl-C reaches the whole process group: the arbiter decides what happens
+  process.on('SIGINT', () => undefined)
+}
