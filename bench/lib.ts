@@ -72,9 +72,11 @@ function askCpu(child: ChildProcess): Promise<number> {
 
 /**
  * Forks a server file from bench/servers/ (a child process, so the load
- * generator never shares its event loop) and waits for the port it reports.
+ * generator never shares its event loop), with arguments after its name
+ * (`'workers.ts --workers 2'`), and waits for the port it reports.
  */
-export function startServer(name: string, file: string, build = false): Promise<ServerProcess> {
+export function startServer(name: string, spec: string, build = false): Promise<ServerProcess> {
+  const [file = '', ...args] = spec.split(' ')
   const path = fileURLToPath(new URL(`servers/${file}`, import.meta.url))
   const env = { ...process.env }
   if (build) {
@@ -83,7 +85,7 @@ export function startServer(name: string, file: string, build = false): Promise<
     env.TSX_TSCONFIG_PATH = fileURLToPath(new URL('tsconfig.dist.json', import.meta.url))
   }
   // tsx as a loader, whatever started the parent, so the child runs TypeScript
-  const child = fork(path, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit', env })
+  const child = fork(path, args, { execArgv: ['--import', 'tsx'], stdio: 'inherit', env })
   return new Promise((resolve, reject) => {
     const failed = (error: Error) => {
       child.kill()
@@ -203,7 +205,7 @@ export type Target = [string, string, number]
 
 export interface Suite {
   title: string
-  /** Server name -> file under bench/servers/; the first is the baseline (ratio 1.00). */
+  /** Server name -> file under bench/servers/ and its arguments; the first is the baseline (ratio 1.00). */
   servers: Record<string, string>
   /** What to ask; `expectBody` makes autocannon count every other body as a failure. */
   load: MeasureOptions

@@ -20,7 +20,8 @@ export type {
 } from './server/types.js'
 
 // the server
-export { WSGIServer, type ServerOptions } from './server/server.js'
+export { WSGIServer, type ServerOptions, type ServerInfo } from './server/server.js'
+export { Arbiter, type ClusterInfo, type ProcessInfo } from './server/arbiter.js'
 export {
   HttpServerResponse,
   type ResponseSink,

@@ -8,16 +8,20 @@ import type { AddressInfo } from 'node:net'
 /** Hello World's exact bytes, shared by every server so they answer the same. */
 export const HELLO = Buffer.from('Hello World!\n')
 
-export function ready(address: AddressInfo | string | null | undefined): void {
+/** Reports the port; `cpu` tells the CPU microseconds spent serving (this process's by default). */
+export function ready(
+  address: AddressInfo | string | null | undefined,
+  cpu: () => number = () => {
+    const { user, system } = process.cpuUsage()
+    return user + system
+  },
+): void {
   if (!address || typeof address === 'string') throw new Error('The server is not on a TCP port')
   if (!process.send) throw new Error('A bench server must be started with fork() by bench/run.ts')
   process.send({ port: address.port })
   process.on('disconnect', () => process.exit(0))
   // the parent asks for the CPU time spent so far, to compute the cost of a request
   process.on('message', (message: unknown) => {
-    if (message === 'cpu') {
-      const { user, system } = process.cpuUsage()
-      process.send!({ cpu: user + system })
-    }
+    if (message === 'cpu') process.send!({ cpu: cpu() })
   })
 }

@@ -76,6 +76,9 @@ export class Arbiter {
   #bind: string | undefined
   #watch: NodeJS.Timeout | undefined
   #listeners = new Map<number, () => void>()
+  #announce!: (url: string) => void
+  /** Resolves with the URL the workers serve, once the first of them listens. */
+  readonly listening = new Promise<string>((resolve) => (this.#announce = resolve))
 
   constructor(cfg: Readonly<Config>, logger: Logger) {
     this.cfg = cfg
@@ -178,6 +181,7 @@ export class Arbiter {
       { url: this.#url, workers: this.#target },
       `pulsar-ts listening on ${this.#url} with ${this.#target} worker(s)`,
     )
+    this.#announce(this.#url)
   }
 
   #message(worker: Worker, message: ToArbiter): void {

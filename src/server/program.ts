@@ -51,20 +51,28 @@ function writePidFile(cfg: Readonly<Config>): void {
   })
 }
 
-/** Runs `server` as the program this process is (see `WSGIServer.start()`). */
-export async function runProgram(server: WSGIServer, argv: string[], usage: string): Promise<void> {
+/**
+ * Runs `server` as the program this process is (see `WSGIServer.start()`);
+ * returns the Arbiter when this process became one.
+ */
+export async function runProgram(
+  server: WSGIServer,
+  argv: string[],
+  usage: string,
+): Promise<Arbiter | undefined> {
   await configure(server, argv, usage)
   const { cfg } = server
   if (cluster.isWorker) {
     process.title = `${cfg.process_name}: worker ${cluster.worker!.id}`
     await server.listen()
     serveAsWorker(server)
-    return
+    return undefined
   }
   writePidFile(cfg)
   if (cfg.workers > 0) {
-    await new Arbiter(cfg, server.logger).run()
-    return
+    const arbiter = new Arbiter(cfg, server.logger)
+    await arbiter.run()
+    return arbiter
   }
   process.title = cfg.process_name
   await server.listen()
@@ -74,4 +82,5 @@ export async function runProgram(server: WSGIServer, argv: string[], usage: stri
   }
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
+  return undefined
 }

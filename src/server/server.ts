@@ -12,7 +12,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { basename } from 'node:path'
 
 import { toFunction } from './callable.js'
-import type { ClusterInfo, ProcessInfo } from './arbiter.js'
+import type { Arbiter, ClusterInfo, ProcessInfo } from './arbiter.js'
 import { type Config, parseBind, resolveConfig } from './config.js'
 import { Connection } from './connection.js'
 import { type EnvironContext, createEnviron } from './environ.js'
@@ -51,6 +51,8 @@ export class WSGIServer {
   cfg: Readonly<Config>
   /** True once `close()` was called. */
   closing = false
+  /** The arbiter this process became, when `start()` ran with `workers` >= 1. */
+  arbiter: Arbiter | undefined
   readonly #app: WsgiApp
   readonly #options: Partial<Config>
   readonly #ownLogger: boolean
@@ -107,7 +109,7 @@ export class WSGIServer {
     argv: string[] = process.argv.slice(2),
     usage = `node ${basename(process.argv[1] ?? 'server')}`,
   ): Promise<this> {
-    await runProgram(this, argv, usage)
+    this.arbiter = await runProgram(this, argv, usage)
     return this
   }
 
