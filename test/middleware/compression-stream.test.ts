@@ -102,7 +102,14 @@ describe('compression of streamed bodies, in process', () => {
     const bodies: [Body, Buffer][] = [
       [[Promise.resolve('x'), 'y', delay(5).then(() => 'z')], Buffer.from('xyz')],
       [Readable.from([Buffer.from('r1'), Buffer.from('r2')]), Buffer.from('r1r2')],
-      [(function* () { yield 'head'; yield big; yield '' })(), Buffer.concat([Buffer.from('head'), big])], // prettier-ignore
+      [
+        (function* () {
+          yield 'head'
+          yield big
+          yield ''
+        })(),
+        Buffer.concat([Buffer.from('head'), big]),
+      ],
     ]
     for (const [body, expected] of bodies) {
       const res = await inject(

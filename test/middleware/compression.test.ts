@@ -206,7 +206,14 @@ describe('compression: what is never compressed', () => {
     expect(res.headers.get('vary')).toBe('Accept-Encoding')
     const declared = await get(
       () =>
-        new WsgiResponse(200, (function* () { yield 'short' })(), { 'Content-Length': '5' }, 'text/plain'), // prettier-ignore
+        new WsgiResponse(
+          200,
+          (function* () {
+            yield 'short'
+          })(),
+          { 'Content-Length': '5' },
+          'text/plain',
+        ),
     )
     expect(declared.headers.has('content-encoding')).toBe(false)
     expect(declared.text).toBe('short')
