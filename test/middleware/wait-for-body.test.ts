@@ -72,7 +72,7 @@ describe('waitForBodyMiddleware', () => {
       method: 'POST',
       body: stream,
       duplex: 'half',
-    } as RequestInit)
+    })
     expect(await chunked.text()).toBe('part one, part two')
     const tooLarge = await fetch(url, { method: 'POST', body: 'x'.repeat(2000) })
     expect(tooLarge.status).toBe(413)
