@@ -189,7 +189,7 @@ export class CompressionMiddleware extends BaseResponseMiddleware {
   }
 
   /** Adds `Vary`, negotiates a coding and compresses the body when it is worth it. */
-  execute(environ: Environ, response: WsgiResponse): WsgiResponse | undefined | Promise<undefined> {
+  execute(environ: Environ, response: WsgiResponse): undefined | Promise<undefined> {
     // RFC 9110 §12.5.5: caches must know the answer depends on Accept-Encoding, compressed or not
     addVary(response.headers, 'Accept-Encoding')
     if (response.statusCode === 304) return undefined // no body
