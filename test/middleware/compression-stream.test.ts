@@ -14,6 +14,7 @@ import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 
 import { serve } from '../helpers/listen.js'
 import { capturingLogger } from '../helpers/logger.js'
+import { RawClient } from '../helpers/raw.js'
 
 const GZIP = { 'Accept-Encoding': 'gzip' }
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -235,6 +236,45 @@ describe('compression of streamed bodies, over a socket', () => {
     for (let step = await reader.read(); !step.done; step = await reader.read())
       text += decoder.decode(step.value as Uint8Array, { stream: true })
     expect(text).toBe('data: 1\n\ndata: 2\n\n')
+  })
+
+  it('stops asking the app for chunks while the client does not read', async () => {
+    const state = { pulls: 0, closed: 0 }
+    const endless = Object.assign(
+      (async function* () {
+        // incompressible chunks, so what is pending on the socket grows as fast as the app yields
+        for (;;) {
+          state.pulls++
+          yield randomBytes(64 * 1024)
+        }
+      })(),
+      { close: () => void state.closed++ },
+    )
+    const { port } = await serve(
+      new WsgiHandler(
+        [() => new WsgiResponse(200, endless, undefined, 'text/plain')],
+        [compression()],
+      ),
+    )
+    const client = await RawClient.connect(port)
+    try {
+      client.socket.pause() // reads nothing: the socket buffers fill up, then the server waits
+      client.send('GET / HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n')
+      let previous = -1
+      const deadline = Date.now() + 5000
+      while (state.pulls !== previous && Date.now() < deadline) {
+        previous = state.pulls
+        await delay(300)
+      }
+      expect(state.pulls).toBe(previous)
+      // a few MiB at most sit in the socket buffers; the app was not drained without bound
+      expect(state.pulls).toBeLessThan(400)
+    } finally {
+      client.close()
+    }
+    const deadline = Date.now() + 3000
+    while (state.closed === 0 && Date.now() < deadline) await delay(10)
+    expect(state.closed).toBe(1)
   })
 
   it('closes the app body once when the client goes away mid-stream', async () => {

@@ -2,6 +2,7 @@
  * Compression rules, in process through inject(): what is compressed, with
  * which coding, what never is, Vary, Content-Length and ETag.
  */
+import { type IncomingHttpHeaders, request } from 'node:http'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 
@@ -9,6 +10,7 @@ import {
   type Callable,
   type Content,
   CompressionMiddleware,
+  type Environ,
   type CompressionOptions,
   GZipMiddleware,
   type HeadersInit,
@@ -18,6 +20,8 @@ import {
   compression,
 } from 'pulsar-ts'
 import { type TestRequest, inject } from 'pulsar-ts/testing'
+
+import { serve } from '../helpers/listen.js'
 
 const TEXT = 'All work and no play makes Jack a dull boy. '.repeat(100) // 4500 bytes
 const GZIP = { 'Accept-Encoding': 'gzip' }
@@ -326,5 +330,72 @@ describe('compression: headers that depend on the body', () => {
     expect(middleware.available(environ, new WsgiResponse(200, 'x', undefined, 'image/gif'))).toBe(
       false,
     )
+  })
+})
+
+describe('compression over a socket', () => {
+  /** A raw GET with node:http (which does not decode): status, headers and the bytes as sent. */
+  function fetchRaw(url: string, headers: Record<string, string>, method = 'GET') {
+    return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
+      (resolve, reject) => {
+        const req = request(url, { method, headers, agent: false }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+          )
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end()
+      },
+    )
+  }
+
+  const site = () =>
+    serve(
+      new WsgiHandler(
+        [
+          (environ: Environ) => {
+            if (environ.PATH_INFO === '/small') return new WsgiResponse(200, 'small')
+            if (environ.PATH_INFO === '/png')
+              return new WsgiResponse(200, Buffer.from(TEXT), undefined, 'image/png')
+            return new WsgiResponse(200, TEXT, { ETag: '"t1"' })
+          },
+        ],
+        [compression()],
+      ),
+    )
+
+  it('lets fetch decode gzip, br and deflate', async () => {
+    const { url } = await site()
+    for (const coding of ['gzip', 'br', 'deflate']) {
+      const res = await fetch(url, { headers: { 'Accept-Encoding': coding } })
+      expect(res.headers.get('content-encoding')).toBe(coding)
+      expect(res.headers.get('vary')).toBe('Accept-Encoding')
+      expect(res.headers.get('etag')).toBe('W/"t1"')
+      expect(await res.text()).toBe(TEXT)
+    }
+  })
+
+  it('sends the compressed length, and the rules that keep a body as it is', async () => {
+    const { url } = await site()
+    const gzip = await fetchRaw(url, GZIP)
+    expect(gzip.headers['content-length']).toBe(String(gzip.body.length))
+    expect(gunzipSync(gzip.body).toString()).toBe(TEXT)
+    const head = await fetchRaw(url, GZIP, 'HEAD')
+    expect(head.headers['content-encoding']).toBeUndefined()
+    expect(head.headers['content-length']).toBe(String(TEXT.length))
+    expect(head.headers.vary).toBe('Accept-Encoding')
+    const identity = await fetchRaw(url, { 'Accept-Encoding': 'gzip;q=0' })
+    expect(identity.body.toString()).toBe(TEXT)
+    expect(identity.headers.etag).toBe('"t1"')
+    const small = await fetchRaw(`${url}/small`, GZIP)
+    expect(small.body.toString()).toBe('small')
+    expect(small.headers.vary).toBe('Accept-Encoding')
+    const png = await fetchRaw(`${url}/png`, GZIP)
+    expect(png.headers['content-encoding']).toBeUndefined()
+    expect(png.headers.vary).toBeUndefined()
+    expect(png.body.toString()).toBe(TEXT)
   })
 })
