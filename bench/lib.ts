@@ -128,10 +128,14 @@ export interface Response {
 }
 
 /** One plain request, to check what a server answers before loading it. */
-export function get(url: string, path = '/'): Promise<Response> {
+export function get(
+  url: string,
+  path = '/',
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     // no agent: a pooled keep-alive socket would outlive the check
-    const req = request(new URL(path, url), { agent: false }, (res) => {
+    const req = request(new URL(path, url), { agent: false, headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () =>
@@ -227,7 +231,7 @@ export async function runSuite(suite: Suite, options: Settings = settings()): Pr
       servers.push(await startServer(name, suite.servers[name]!, options.build))
     const load = { ...suite.load, connections: options.connections }
     for (const server of servers) {
-      suite.check(server.name, await get(server.url, suite.load.path))
+      suite.check(server.name, await get(server.url, suite.load.path, suite.load.headers))
       await measure(server, { ...load, duration: options.warmup })
     }
     const rows: Row[] = servers.map((server) => ({ name: server.name, samples: [] }))

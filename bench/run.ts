@@ -10,10 +10,16 @@
  * targets), registered below, with a file per server under bench/servers/.
  */
 import { type Suite, header, report, runSuite, settings } from './lib.js'
+import { compressionJson, compressionText } from './suites/compression.js'
 import { hello } from './suites/hello.js'
 import { workers } from './suites/workers.js'
 
-const suites: Record<string, Suite> = { hello, workers }
+const suites: Record<string, Suite> = {
+  hello,
+  workers,
+  'compression-json': compressionJson,
+  'compression-text': compressionText,
+}
 
 const names = process.argv.slice(2)
 const unknown = names.filter((name) => !(name in suites))

@@ -74,3 +74,36 @@ export { handleWsgiError, type ErrorHandler } from './server/error-page.js'
 export { testWsgiEnviron, inject, type TestRequest, type InjectResponse } from './server/testing.js'
 
 export { version } from './server/version.js'
+
+// middleware: compression, headers, CORS, clean paths, authorization, wait for body
+export {
+  BaseResponseMiddleware,
+  CompressionMiddleware,
+  GZipMiddleware,
+  compression,
+  isCompressible,
+  negotiateEncoding,
+  addVary,
+  defaultHeaders,
+  secureHeaders,
+  AccessControl,
+  cleanPathMiddleware,
+  authorizationMiddleware,
+  parseAuthorization,
+  BufferedInput,
+  waitForBodyMiddleware,
+} from './middleware/index.js'
+export type {
+  CompressionFilter,
+  CompressionOptions,
+  Encoding,
+  DefaultHeadersOptions,
+  HstsOptions,
+  SecureHeadersOptions,
+  AccessControlOptions,
+  AllowedOrigins,
+  OriginCheck,
+  Authorization,
+  BasicAuthorization,
+  BearerAuthorization,
+} from './middleware/index.js'

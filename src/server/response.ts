@@ -148,6 +148,20 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
   }
 
   /**
+   * Gives text content the Content-Type start() would give it, now:
+   * `charset=utf-8` added, `text/plain` when no type was set. For response
+   * middleware that replaces text with bytes (compression) and must keep the label.
+   */
+  labelText(): this {
+    if (!this.#text) return this
+    const headers = this.headers
+    const type = headers.get('Content-Type')
+    if (type === undefined) headers.append('Content-Type', 'text/plain; charset=utf-8')
+    else if (!type.includes(';')) headers.set('Content-Type', `${type}; charset=utf-8`)
+    return this
+  }
+
+  /**
    * Sends the status and headers through `startResponse`: Content-Length when
    * the length is known, `charset=utf-8` for text (text/plain when no type was
    * set), and no body where the status or a HEAD request allows none.
@@ -163,11 +177,7 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
       const length = this.length()
       if (length !== undefined && !headers.has('Content-Length'))
         headers.append('Content-Length', String(length))
-      if (this.#text) {
-        const type = headers.get('Content-Type')
-        if (type === undefined) headers.append('Content-Type', 'text/plain; charset=utf-8')
-        else if (!type.includes(';')) headers.set('Content-Type', `${type}; charset=utf-8`)
-      }
+      if (this.#text) this.labelText()
       if (environ.REQUEST_METHOD === 'HEAD') this.#content = NO_CONTENT
     }
     startResponse(this.status, headers.toList(), excInfo)

@@ -189,6 +189,15 @@ describe('WsgiResponse', () => {
     expect(() => new HttpRedirect('/x', 200)).toThrow(TypeError)
   })
 
+  it('labels text content now with labelText(), as start() would', () => {
+    expect(new WsgiResponse(200, 'x').labelText().contentType).toBe('text/plain; charset=utf-8')
+    const html = new WsgiResponse(200, ['<p>', Buffer.from('b')], undefined, 'text/html')
+    expect(html.labelText().contentType).toBe('text/html; charset=utf-8')
+    const latin = new WsgiResponse(200, 'x', undefined, 'text/plain; charset=latin1')
+    expect(latin.labelText().contentType).toBe('text/plain; charset=latin1')
+    expect(new WsgiResponse(200, Buffer.from('b')).labelText().contentType).toBeUndefined()
+  })
+
   it('calls close() of its content once', async () => {
     let closed = 0
     const content = Object.assign(['a'], { close: () => void closed++ })
