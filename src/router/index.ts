@@ -22,3 +22,5 @@ export {
   type ConverterFactory,
 } from './converters.js'
 export { toResponse } from './respond.js'
+export { MediaRouter, type MediaOptions } from './media.js'
+export { fileResponse, type FileResponseOptions } from './file-response.js'

@@ -79,7 +79,8 @@ interface Route extends TableRoute {
 
 const METHOD_ORDER = HTTP_METHODS.map((method) => method.toUpperCase())
 
-function encodePath(path: string): string {
+/** A decoded path (PATH_INFO) as URL text for a `Location`. */
+export function encodePath(path: string): string {
   // a decoded path back to URL text; `//` at the start would be another host
   return encodeURI(path)
     .replace(/[?#]/g, encodeURIComponent)
