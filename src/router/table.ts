@@ -45,7 +45,7 @@ function findPath(path: string): string {
 
 /** The same shape with its trailing slash added or removed, or `undefined` for the root. */
 function otherSlash(shape: string): string | undefined {
-  if (shape === '/') return undefined
+  if (shape === '/' || shape === '/*') return undefined
   if (shape.endsWith('/*')) return shape.slice(0, -2)
   return shape.endsWith('/') ? shape.slice(0, -1) : `${shape}/`
 }
