@@ -68,7 +68,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return suffix === 0 || size === 0 ? null : { start: Math.max(0, size - suffix), end: size - 1 }
   }
   const start = Number(first)
-  const end = last === '' ? size - 1 : Number(last)
+  const end = last === '' ? Infinity : Number(last)
   if (end < start) return undefined
   if (start >= size) return null
   return { start, end: Math.min(end, size - 1) }
