@@ -98,3 +98,4 @@ export {
   type FileResponseOptions,
 } from './router/index.js'
 export type { MultipartBody, MultipartOptions, UploadedFile } from './server/multipart.js'
+export { escapeHtml } from './server/error-page.js'

@@ -116,7 +116,12 @@ export class MediaRouter extends Router {
     }
     if (!isInside(root, real)) throw new Http404()
     const dotfiles = this.#options.dotfiles ?? false
-    if (!dotfiles && relative(root, real).split(sep).some((part) => part.startsWith('.')))
+    if (
+      !dotfiles &&
+      relative(root, real)
+        .split(sep)
+        .some((part) => part.startsWith('.'))
+    )
       throw new Http404()
     return real
   }

@@ -52,6 +52,9 @@ export function contentTypeOf(name: string): string {
   const extension = extensionOf(name)
   const type = Object.hasOwn(TYPES, extension) ? TYPES[extension]! : 'application/octet-stream'
   const text =
-    type.startsWith('text/') || type === 'application/json' || type.endsWith('+xml') || type.endsWith('/xml')
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type.endsWith('+xml') ||
+    type.endsWith('/xml')
   return text ? `${type}; charset=utf-8` : type
 }

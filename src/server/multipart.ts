@@ -68,7 +68,12 @@ export function parseMultipart(
   try {
     parser = Busboy({
       headers: { 'content-type': contentType },
-      limits: { fileSize, files: maxFiles, fields: maxFields, fieldSize: options.fieldSize ?? 2 ** 20 },
+      limits: {
+        fileSize,
+        files: maxFiles,
+        fields: maxFields,
+        fieldSize: options.fieldSize ?? 2 ** 20,
+      },
     })
   } catch (error) {
     return Promise.reject(malformed(error))
@@ -85,7 +90,8 @@ export function parseMultipart(
       reject(error)
     }
     parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
-      if (valueTruncated) fail(tooLarge(`Field ${name} is over ${options.fieldSize ?? 2 ** 20} bytes`))
+      if (valueTruncated)
+        fail(tooLarge(`Field ${name} is over ${options.fieldSize ?? 2 ** 20} bytes`))
       else fields.append(name, value)
     })
     parser.on('file', (field, stream, filename, _encoding, type) => {
