@@ -1,6 +1,7 @@
 /** The httpbin example, route by route, over a real socket (as pulsar's tests/http suite does). */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { gunzipSync } from 'node:zlib'
 
@@ -304,7 +305,9 @@ describe('httpbin headers, cookies, auth and streams', () => {
 
 describe('npm start', () => {
   it('serves httpbin from the start script', async () => {
-    const { default: pkg } = await import('../../package.json', { with: { type: 'json' } })
+    const pkg = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { scripts: Record<string, string> }
     expect(pkg.scripts.start).toBe('tsx examples/httpbin.ts')
     const child = spawn(
       process.execPath,
