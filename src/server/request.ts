@@ -36,14 +36,19 @@ export class WsgiRequest {
   readonly environ: Environ
   /** Values taken from the URL by a router (`<int:id>` gives `urlargs.id`). */
   urlargs: Record<string, unknown>
-  readonly #cache: RequestCache
+  #shared: RequestCache | undefined
 
   constructor(environ: Environ, urlargs: Record<string, unknown> = {}) {
     this.environ = environ
     this.urlargs = urlargs
-    let cache = caches.get(environ)
-    if (!cache) caches.set(environ, (cache = {}))
-    this.#cache = cache
+  }
+
+  /** The values parsed from this environ, found when first needed (a router's request may need none). */
+  get #cache(): RequestCache {
+    if (this.#shared) return this.#shared
+    let cache = caches.get(this.environ)
+    if (!cache) caches.set(this.environ, (cache = {}))
+    return (this.#shared = cache)
   }
 
   /** The request method, upper case. */
