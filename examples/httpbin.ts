@@ -172,7 +172,7 @@ function gzip(request: WsgiRequest) {
   return response
 }
 
-async function* stream(chunk: Buffer, count: number) {
+function* stream(chunk: Buffer, count: number) {
   for (let i = 0; i < count; i++) yield chunk
 }
 

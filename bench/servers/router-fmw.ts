@@ -20,5 +20,7 @@ router.on('GET', '/users/:id', (_req, res, params) => {
   })
   res.end(body)
 })
-const server = createServer((req, res) => router.lookup(req, res))
+const server = createServer((req, res) => {
+  router.lookup(req, res)
+})
 server.listen(0, '127.0.0.1', () => ready(server.address()))

@@ -53,7 +53,9 @@ function options(
 function numberOption(converter: string, name: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'number')
-    throw new TypeError(`Converter ${converter}: ${name} must be a number, not ${String(value)}`)
+    throw new TypeError(
+      `Converter ${converter}: ${name} must be a number, not ${JSON.stringify(value)}`,
+    )
   return value
 }
 

@@ -163,7 +163,8 @@ export class Router {
 
   /** Adds a child router (moved from its previous parent, if any) and returns it. */
   addChild<R extends Router>(router: R, index = this.#children.length): R {
-    for (let ancestor: Router | undefined = this; ancestor; ancestor = ancestor.#parent)
+    if ((router as Router) === this) throw new TypeError('A router cannot be its own descendant')
+    for (let ancestor: Router | undefined = this.#parent; ancestor; ancestor = ancestor.#parent)
       if (ancestor === router) throw new TypeError('A router cannot be its own descendant')
     router.#parent?.removeChild(router)
     this.#children.splice(index, 0, router)
@@ -219,8 +220,8 @@ export class Router {
 
   /** Tables of this router and every ancestor are rebuilt on their next request. */
   #changed(): void {
-    for (let router: Router | undefined = this; router; router = router.#parent)
-      router.#table = undefined
+    this.#table = undefined
+    for (let router = this.#parent; router; router = router.#parent) router.#table = undefined
   }
 
   /** The handlers by method: the given ones, the class's methods, HEAD from GET. */

@@ -83,7 +83,7 @@ export function parseMultipart(
   const pending: Promise<unknown>[] = []
   const abort = new AbortController()
   return new Promise<MultipartBody>((resolve, reject) => {
-    const fail = (error: unknown) => {
+    const fail = (error: Error) => {
       if (abort.signal.aborted) return
       abort.abort()
       parser.removeAllListeners('finish')

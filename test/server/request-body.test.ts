@@ -1,5 +1,5 @@
 /** WsgiRequest's parsed bodies: JSON (types, malformed, prototype pollution), forms and multipart. */
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 
 import { describe, expect, it } from 'vitest'
 
