@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 
 import { HttpBin } from '../../examples/httpbin.js'
 import { serve } from '../helpers/listen.js'
-import { RawClient, parseResponse } from '../helpers/raw.js'
+import { parseResponse, rawUntil } from '../helpers/raw.js'
 
 let url: string
 let port: number
@@ -20,16 +20,8 @@ beforeEach(async () => {
 
 const json = async (response: Response) => (await response.json()) as Record<string, unknown>
 
-/** One raw request on a new connection, its head and its body as sent (chunked framing included). */
-async function raw(request: string, done: (received: string) => boolean) {
-  const client = await RawClient.connect(port)
-  try {
-    client.send(request)
-    return await client.until(done)
-  } finally {
-    client.close()
-  }
-}
+/** One raw request on a new connection: what was received once `done` holds. */
+const raw = (request: string, done: (received: string) => boolean) => rawUntil(port, request, done)
 
 describe('httpbin home and static files', () => {
   it('lists every route on an HTML home page, and HEAD has its headers', async () => {

@@ -9,7 +9,7 @@ import { WsgiHandler, WsgiResponse } from 'pulsar-ts'
 import { MediaRouter, type MediaOptions } from 'pulsar-ts/router'
 
 import { serve } from '../helpers/listen.js'
-import { RawClient, parseResponse } from '../helpers/raw.js'
+import { RawClient, hasWholeResponse, parseResponse, rawUntil } from '../helpers/raw.js'
 
 let base: string
 let root: string
@@ -53,19 +53,7 @@ function site(options: MediaOptions = {}) {
 }
 
 async function raw(port: number, request: string): Promise<ReturnType<typeof parseResponse>> {
-  const client = await RawClient.connect(port)
-  try {
-    client.send(request)
-    const text = await client.until((received) => {
-      const head = received.indexOf('\r\n\r\n')
-      if (head < 0) return false
-      const length = /content-length: (\d+)/i.exec(received.slice(0, head))
-      return !length || received.length >= head + 4 + Number(length[1])
-    })
-    return parseResponse(text)
-  } finally {
-    client.close()
-  }
+  return parseResponse(await rawUntil(port, request, hasWholeResponse))
 }
 
 const get = (path: string, headers = '') => `GET ${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`
