@@ -105,7 +105,13 @@ export function parseMultipart(
           Promise.resolve()
             .then(() => onFile(file, stream))
             // whatever the application left unread is skipped, or the body never ends
-            .then(() => void stream.resume()),
+            .then(
+              () => void stream.resume(),
+              (error: Error) => {
+                stream.resume()
+                fail(error)
+              },
+            ),
         )
         return
       }
@@ -120,7 +126,7 @@ export function parseMultipart(
     parser.on('fieldsLimit', () => fail(tooLarge(`More than ${maxFields} fields`)))
     parser.on('error', (error) => fail(malformed(error)))
     parser.on('finish', () => {
-      Promise.all(pending).then(() => resolve({ fields, files }), fail)
+      void Promise.all(pending).then(() => resolve({ fields, files }))
     })
     void (async () => {
       for await (const chunk of chunks) {

@@ -105,6 +105,17 @@ describe('Router dispatch', () => {
   })
 })
 
+describe('maxParamLength', () => {
+  it('matches no variable longer than it, 100 characters unless set', async () => {
+    const long = 'x'.repeat(150)
+    const strict = new Router('/<name>', { get: () => 'matched' })
+    expect((await inject(app(strict), `/${'x'.repeat(100)}`)).text).toBe('matched')
+    expect((await inject(app(strict), `/${long}`)).text).toBe('next middleware')
+    const loose = new Router('/<name>', { get: () => 'matched', maxParamLength: 200 })
+    expect((await inject(app(loose), `/${long}`)).text).toBe('matched')
+  })
+})
+
 describe('Router results', () => {
   const cases: [string, unknown, number, string | undefined, string][] = [
     ['a string', 'text', 200, 'text/plain; charset=utf-8', 'text'],

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 
 import { describe, expect, it } from 'vitest'
 
-import { WsgiHandler, WsgiRequest } from 'pulsar-ts'
+import { UnsupportedMediaType, WsgiHandler, WsgiRequest } from 'pulsar-ts'
 import { Router } from 'pulsar-ts/router'
 import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 
@@ -129,6 +129,15 @@ describe('WsgiRequest.multipart', () => {
     })
     expect(streamed).toEqual(['doc:file body'])
     expect(files[0]).toMatchObject({ filename: 'a.txt', size: 9, data: Buffer.alloc(0) })
+  })
+
+  it('rejects with the error onFile throws', async () => {
+    const refused = request(TWO_PARTS, MULTIPART).multipart({
+      onFile: () => {
+        throw new UnsupportedMediaType('no text files')
+      },
+    })
+    await expect(refused).rejects.toMatchObject({ status: 415, message: 'no text files' })
   })
 
   it('skips what onFile leaves unread, and still ends', async () => {
