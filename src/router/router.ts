@@ -70,7 +70,6 @@ export class SkipRoute extends Error {
 }
 
 interface Route extends TableRoute {
-  readonly router: Router
   readonly handlers: ReadonlyMap<string, RouteHandler>
   readonly allow: readonly string[]
   readonly contentTypes: readonly string[] | undefined
@@ -240,34 +239,32 @@ export class Router {
   }
 
   #compile(): RouteTable<Route> {
-    const routes: Route[] = []
-    const byRule = new Map<string, Route>()
-    const visit = (router: Router, rule: string) => {
+    // one rule on two routers: their methods merge, the first handler of a method wins
+    const byRule = new Map<
+      string,
+      { rule: Rule; router: Router; handlers: Map<string, RouteHandler> }
+    >()
+    const visit = (router: Router, fullRule: string) => {
       const handlers = router.#handlers()
       if (handlers.size) {
-        const parsed = new Rule(rule)
-        const same = byRule.get(parsed.rule)
-        if (same) {
-          // one rule on two routers: their methods merge, the first handler of a method wins
-          const merged = new Map([...handlers, ...same.handlers])
-          Object.assign(same, { handlers: merged, allow: allowed(merged) })
-        } else {
-          const route: Route = {
-            rule: parsed,
-            router,
-            handlers,
-            allow: allowed(handlers),
-            trailingSlash: router.getOption('trailingSlash') ?? 'redirect',
-            contentTypes: router.getOption('responseContentTypes'),
-            wrapper: router.getOption('responseWrapper'),
-          }
-          byRule.set(parsed.rule, route)
-          routes.push(route)
-        }
+        const rule = new Rule(fullRule)
+        const same = byRule.get(rule.rule)
+        if (!same) byRule.set(rule.rule, { rule, router, handlers })
+        else
+          for (const [method, handler] of handlers)
+            if (!same.handlers.has(method)) same.handlers.set(method, handler)
       }
-      for (const child of router.#children) visit(child, joinRules(rule, child.rule))
+      for (const child of router.#children) visit(child, joinRules(fullRule, child.rule))
     }
     visit(this, this.fullRule)
+    const routes = [...byRule.values()].map(({ rule, router, handlers }): Route => ({
+      rule,
+      handlers,
+      allow: allowed(handlers),
+      trailingSlash: router.getOption('trailingSlash') ?? 'redirect',
+      contentTypes: router.getOption('responseContentTypes'),
+      wrapper: router.getOption('responseWrapper'),
+    }))
     return new RouteTable(routes, this.getOption('maxParamLength') ?? 100)
   }
 
