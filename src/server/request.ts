@@ -26,9 +26,13 @@ const caches = new WeakMap<Environ, RequestCache>()
 
 const FORM_TYPES = ['application/x-www-form-urlencoded']
 
-/** Whether a media type (lower case, no parameters) is JSON: `application/json`, `text/json`, `*∕*+json`. */
+/**
+ * Whether a media type (lower case, no parameters) is a JSON one: its subtype
+ * names JSON (`application/json`, `text/json`, `application/vnd.api+json`,
+ * `application/json-rpc`, `application/x-json`...).
+ */
 function isJsonType(type: string): boolean {
-  return type === 'application/json' || type === 'text/json' || type.endsWith('+json')
+  return type.slice(type.indexOf('/') + 1).includes('json')
 }
 
 /** A request: method, path, query, headers, cookies, negotiation and the body. */

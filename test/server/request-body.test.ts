@@ -19,6 +19,9 @@ describe('WsgiRequest.json', () => {
     expect(await request('{"a":[1]}', 'application/json').json()).toEqual({ a: [1] })
     expect(await request('[1]', 'application/vnd.api+json; charset=utf-8').json()).toEqual([1])
     expect(await request('"x"', 'text/json').json()).toBe('x')
+    expect(await request('{"jsonrpc":"2.0"}', 'application/json-rpc').json()).toEqual({
+      jsonrpc: '2.0',
+    })
     expect(await request('{"b":2}').json()).toEqual({ b: 2 })
   })
 
@@ -27,6 +30,8 @@ describe('WsgiRequest.json', () => {
       status: 415,
       message: 'Expected a JSON body, got application/x-www-form-urlencoded',
     })
+    await expect(request('{}', 'text/plain').json()).rejects.toMatchObject({ status: 415 })
+    await expect(request('{}', 'multipart/form-data').json()).rejects.toMatchObject({ status: 415 })
   })
 
   it('answers malformed JSON with 400 and a clear message', async () => {
