@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^pulsar-ts$/, replacement: src('index.ts') },
       { find: /^pulsar-ts\/testing$/, replacement: src('server/testing.ts') },
+      { find: /^pulsar-ts\/router$/, replacement: src('router/index.ts') },
     ],
   },
   test: {

@@ -12,6 +12,7 @@
 import { type Suite, header, report, runSuite, settings } from './lib.js'
 import { compressionJson, compressionText } from './suites/compression.js'
 import { hello } from './suites/hello.js'
+import { router } from './suites/router.js'
 import { workers } from './suites/workers.js'
 
 const suites: Record<string, Suite> = {
@@ -19,6 +20,7 @@ const suites: Record<string, Suite> = {
   workers,
   'compression-json': compressionJson,
   'compression-text': compressionText,
+  router,
 }
 
 const names = process.argv.slice(2)

@@ -107,3 +107,29 @@ export type {
   BasicAuthorization,
   BearerAuthorization,
 } from './middleware/index.js'
+
+// the router (issue 4): pulsar-ts/router, and multipart bodies for WsgiRequest
+export {
+  Router,
+  SkipRoute,
+  HTTP_METHODS,
+  Rule,
+  converters,
+  toResponse,
+  MediaRouter,
+  fileResponse,
+  type HttpMethod,
+  type RouteHandler,
+  type ResponseWrapper,
+  type RouterInit,
+  type RouterOptions,
+  type TrailingSlash,
+  type RuleVariable,
+  type Converter,
+  type ConverterArgs,
+  type ConverterFactory,
+  type MediaOptions,
+  type FileResponseOptions,
+} from './router/index.js'
+export type { MultipartBody, MultipartOptions, UploadedFile } from './server/multipart.js'
+export { escapeHtml } from './server/error-page.js'

@@ -25,14 +25,44 @@ export interface InputOptions {
 
 const EMPTY = Buffer.alloc(0)
 
-/** Parses a JSON request body; malformed or empty JSON is a 400. */
+// the text of a body that may hold a polluting key, written plainly or with escapes
+const SUSPECT_KEYS = /__proto__|prototype|\\u/
+
+/**
+ * Parses a JSON request body; malformed or empty JSON is a 400, and so is a
+ * body with a key that would reach a prototype when merged into an object
+ * (`__proto__`, or `constructor` holding a `prototype`).
+ */
 export function parseJsonBody(text: string): unknown {
+  let value: unknown
   try {
-    return JSON.parse(text) as unknown
+    value = JSON.parse(text) as unknown
   } catch (error) {
     throw new BadRequest(
       text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body',
     )
+  }
+  if (SUSPECT_KEYS.test(text)) refusePollution(value)
+  return value
+}
+
+/** Walks a parsed value (iteratively: it may be deeply nested) for prototype-polluting keys. */
+function refusePollution(root: unknown): void {
+  const stack = [root]
+  while (stack.length) {
+    const value = stack.pop()
+    if (typeof value !== 'object' || value === null) continue
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) stack.push(item)
+      continue
+    }
+    const record = value as Record<string, unknown>
+    if (Object.hasOwn(record, '__proto__'))
+      throw new BadRequest('Forbidden key __proto__ in the JSON body')
+    const ctor = Object.hasOwn(record, 'constructor') ? record.constructor : undefined
+    if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype'))
+      throw new BadRequest('Forbidden key constructor.prototype in the JSON body')
+    for (const key in record) stack.push(record[key])
   }
 }
 

@@ -9,6 +9,7 @@ import { parseCookies } from './cookies.js'
 import { headerKey } from './environ.js'
 import { NotAcceptable, UnsupportedMediaType } from './errors.js'
 import { parseJsonBody } from './input.js'
+import { type MultipartBody, type MultipartOptions, parseMultipart } from './multipart.js'
 import { WsgiResponse } from './response.js'
 import type { Environ } from './types.js'
 
@@ -18,25 +19,40 @@ interface RequestCache {
   cookies?: Record<string, string>
   accept?: AcceptEntry[]
   body?: Promise<Buffer>
+  multipart?: Promise<MultipartBody>
 }
 
 const caches = new WeakMap<Environ, RequestCache>()
 
 const FORM_TYPES = ['application/x-www-form-urlencoded']
 
+/**
+ * Whether a media type (lower case, no parameters) is a JSON one: its subtype
+ * names JSON (`application/json`, `text/json`, `application/vnd.api+json`,
+ * `application/json-rpc`, `application/x-json`...).
+ */
+function isJsonType(type: string): boolean {
+  return type.slice(type.indexOf('/') + 1).includes('json')
+}
+
 /** A request: method, path, query, headers, cookies, negotiation and the body. */
 export class WsgiRequest {
   readonly environ: Environ
   /** Values taken from the URL by a router (`<int:id>` gives `urlargs.id`). */
   urlargs: Record<string, unknown>
-  readonly #cache: RequestCache
+  #shared: RequestCache | undefined
 
   constructor(environ: Environ, urlargs: Record<string, unknown> = {}) {
     this.environ = environ
     this.urlargs = urlargs
-    let cache = caches.get(environ)
-    if (!cache) caches.set(environ, (cache = {}))
-    this.#cache = cache
+  }
+
+  /** The values parsed from this environ, found when first needed (a router's request may need none). */
+  get #cache(): RequestCache {
+    if (this.#shared) return this.#shared
+    let cache = caches.get(this.environ)
+    if (!cache) caches.set(this.environ, (cache = {}))
+    return (this.#shared = cache)
   }
 
   /** The request method, upper case. */
@@ -125,8 +141,15 @@ export class WsgiRequest {
     return new TextDecoder(this.charset).decode(body)
   }
 
-  /** The body parsed as JSON; malformed JSON is a 400. */
+  /**
+   * The body parsed as JSON: malformed JSON, or a key that would pollute a
+   * prototype, is a 400; a body declared as another type is a 415 (a body
+   * without a Content-Type is read as JSON).
+   */
   async json(): Promise<unknown> {
+    const type = this.contentType
+    if (type && !isJsonType(type))
+      throw new UnsupportedMediaType(`Expected a JSON body, got ${type}`)
     return parseJsonBody(await this.text())
   }
 
@@ -139,11 +162,47 @@ export class WsgiRequest {
     return new URLSearchParams(await this.text())
   }
 
+  /**
+   * A multipart/form-data body: its fields and files, parsed as it streams
+   * in (another body type is a 415, a malformed one a 400, one over a limit
+   * a 413). Parsed once; later calls return the same result.
+   */
+  multipart(options: MultipartOptions = {}): Promise<MultipartBody> {
+    if (this.contentType !== 'multipart/form-data')
+      return Promise.reject(
+        new UnsupportedMediaType(
+          `Expected a multipart/form-data body, got ${this.contentType || 'no Content-Type'}`,
+        ),
+      )
+    const read = this.#cache.body
+    const chunks = read ? read.then((body) => [body]) : Promise.resolve(this.environ['wsgi.input'])
+    const fileSize = this.environ['pulsar.cfg'].stream_buffer
+    return (this.#cache.multipart ??= chunks.then((source) =>
+      parseMultipart(source, this.environ.CONTENT_TYPE, { fileSize, ...options }),
+    ))
+  }
+
   /** A JSON response, or 406 when the client's `Accept` refuses JSON. */
   jsonResponse(data: unknown, status = 200): WsgiResponse {
-    if (this.environ.HTTP_ACCEPT && !this.accepts('application/json'))
-      throw new NotAcceptable('The client does not accept JSON')
+    this.#negotiate('application/json')
     return WsgiResponse.json(data, status)
+  }
+
+  /** A `text/plain; charset=utf-8` response, or 406 when the client's `Accept` refuses it. */
+  textResponse(text: string, status = 200): WsgiResponse {
+    this.#negotiate('text/plain')
+    return new WsgiResponse(status, text, undefined, 'text/plain; charset=utf-8')
+  }
+
+  /** A `text/html; charset=utf-8` response, or 406 when the client's `Accept` refuses HTML. */
+  htmlResponse(html: string, status = 200): WsgiResponse {
+    this.#negotiate('text/html')
+    return new WsgiResponse(status, html, undefined, 'text/html; charset=utf-8')
+  }
+
+  #negotiate(type: string): void {
+    if (this.environ.HTTP_ACCEPT && !this.accepts(type))
+      throw new NotAcceptable(`The client does not accept ${type}`)
   }
 
   /** A redirect (302 unless told otherwise) to `location`. */

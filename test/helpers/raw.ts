@@ -85,6 +85,30 @@ export async function rawExchange(port: number, data: string | Buffer, ms = 3000
   }
 }
 
+/** Sends raw bytes on a new connection and returns what was received once `done` holds for it. */
+export async function rawUntil(
+  port: number,
+  data: string | Buffer,
+  done: (received: string) => boolean,
+  ms = 3000,
+): Promise<string> {
+  const client = await RawClient.connect(port)
+  try {
+    client.send(data)
+    return await client.until(done, ms)
+  } finally {
+    client.close()
+  }
+}
+
+/** Whether `received` holds one whole response whose body has a Content-Length (or none). */
+export function hasWholeResponse(received: string): boolean {
+  const head = received.indexOf('\r\n\r\n')
+  if (head < 0) return false
+  const length = /content-length: (\d+)/i.exec(received.slice(0, head))
+  return !length || received.length >= head + 4 + Number(length[1])
+}
+
 /** The status codes of every response in a raw byte stream, in order. */
 export function statuses(received: string): number[] {
   return [...received.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((match) => Number(match[1]))

@@ -1,0 +1,317 @@
+/**
+ * Router: pulsar's routing middleware. A tree of routers, each with a rule
+ * relative to its parent's and handlers named after HTTP methods, matched
+ * with one find-my-way lookup per request.
+ * @module
+ */
+import { isThenable, toFunction } from '../server/callable.js'
+import { Http404, MethodNotAllowed, NotAcceptable } from '../server/errors.js'
+import { WsgiRequest } from '../server/request.js'
+import { WsgiResponse } from '../server/response.js'
+import type { Body, Callable, Environ, StartResponse } from '../server/types.js'
+import { toResponse } from './respond.js'
+import { Rule, joinRules } from './rule.js'
+import { RouteTable, type TableRoute, type TrailingSlash } from './table.js'
+
+export type { TrailingSlash } from './table.js'
+
+/** A route handler: gets the request, returns a response, a body or a plain value (sync or async). */
+export type RouteHandler = (request: WsgiRequest) => unknown
+
+/** Wraps every handler of a router and its children (authentication, timing...). */
+export type ResponseWrapper = (handler: RouteHandler, request: WsgiRequest) => unknown
+
+/** The methods a router may have handlers for, by their lower-case names. */
+export const HTTP_METHODS = [
+  'get',
+  'head',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'options',
+  'trace',
+] as const
+
+/** A method a router may have a handler for: `get`, `post`... */
+export type HttpMethod = (typeof HTTP_METHODS)[number]
+
+/** A router's options; the first four are inherited by its children unless they set their own. */
+export interface RouterOptions {
+  /**
+   * Media types the handlers produce; a request whose `Accept` refuses them
+   * all gets 406 before a handler runs. @default undefined (no check)
+   */
+  responseContentTypes?: readonly string[]
+  /** Wraps every handler. @default undefined */
+  responseWrapper?: ResponseWrapper
+  /**
+   * A path that differs from a route only by its trailing slash is
+   * redirected (308) to the route's form, served as if it matched
+   * (`ignore`), or not matched (`strict`). @default 'redirect'
+   */
+  trailingSlash?: TrailingSlash
+  /**
+   * The longest segment a variable matches (find-my-way's
+   * `maxParamLength`); a longer one matches no route. Read from the router
+   * that serves the request. @default 100
+   */
+  maxParamLength?: number
+  /** A name to find the router by (`getRouter`). @default the rule */
+  name?: string
+}
+
+/** The second argument of `new Router()`: options and handlers named after methods. */
+export type RouterInit = RouterOptions & { [M in HttpMethod]?: Callable<RouteHandler> }
+
+/** Thrown by a handler to let the next middleware answer, as if no route had matched. */
+export class SkipRoute extends Error {
+  override name = 'SkipRoute'
+}
+
+interface Route extends TableRoute {
+  readonly handlers: ReadonlyMap<string, RouteHandler>
+  readonly allow: readonly string[]
+  readonly contentTypes: readonly string[] | undefined
+  readonly wrapper: ResponseWrapper | undefined
+}
+
+const METHOD_ORDER = HTTP_METHODS.map((method) => method.toUpperCase())
+
+/** A decoded path (PATH_INFO) as URL text for a `Location`. */
+export function encodePath(path: string): string {
+  // a decoded path back to URL text; `//` at the start would be another host
+  return encodeURI(path)
+    .replace(/[?#]/g, encodeURIComponent)
+    .replace(/^\/{2,}/, '/')
+}
+
+/**
+ * Routing middleware: `new Router(rule, { get, post, ... }, ...children)`.
+ * Returns `undefined` when no route matches, so the next middleware answers.
+ */
+export class Router {
+  /** The rule as given, relative to the parent's. */
+  readonly rule: string
+  /** The router's name. */
+  readonly name: string
+  readonly #given = new Map<string, Callable<RouteHandler>>()
+  readonly #options: RouterOptions
+  readonly #children: Router[] = []
+  #parent: Router | undefined
+  #table: RouteTable<Route> | undefined
+  #rule: Rule | undefined
+  #ruleFor = ''
+
+  constructor(rule: string, init?: RouterInit | Router, ...children: Router[]) {
+    if (init instanceof Router) children.unshift(init)
+    const options = init instanceof Router ? {} : (init ?? {})
+    this.rule = rule
+    this.name = options.name ?? rule
+    this.#options = options
+    for (const method of HTTP_METHODS) {
+      const handler = options[method]
+      if (handler !== undefined) {
+        toFunction(handler, `The ${method} handler`)
+        this.#given.set(method.toUpperCase(), handler)
+      }
+    }
+    for (const child of children) this.addChild(child)
+    new Rule(rule) // a malformed rule throws here, not on the first request
+  }
+
+  /** The parent router, if any. */
+  get parent(): Router | undefined {
+    return this.#parent
+  }
+
+  /** The router at the top of the tree. */
+  get root(): Router {
+    return this.#parent ? this.#parent.root : this
+  }
+
+  /** The child routers, in order. */
+  get children(): readonly Router[] {
+    return this.#children.slice()
+  }
+
+  /** The full rule: the parent's joined with this one. */
+  get fullRule(): string {
+    return this.#parent ? joinRules(this.#parent.fullRule, this.rule) : this.rule
+  }
+
+  /** The methods this router answers, OPTIONS and HEAD (for GET) included; empty when it has no handler. */
+  get methods(): string[] {
+    return allowed(this.#handlers())
+  }
+
+  /** An option of this router, else of its closest ancestor that sets it. */
+  getOption<K extends keyof RouterOptions>(name: K): RouterOptions[K] | undefined {
+    return this.#options[name] ?? this.#parent?.getOption(name)
+  }
+
+  /** The path of this router for `urlargs`: `router.path({ id: 5 })` gives `/users/5`. */
+  path(urlargs: Readonly<Record<string, unknown>> = {}): string {
+    const full = this.fullRule
+    if (this.#rule === undefined || this.#ruleFor !== full) {
+      this.#rule = new Rule(full)
+      this.#ruleFor = full
+    }
+    return this.#rule.url(urlargs)
+  }
+
+  /** Adds a child router (moved from its previous parent, if any) and returns it. */
+  addChild<R extends Router>(router: R, index = this.#children.length): R {
+    if ((router as Router) === this) throw new TypeError('A router cannot be its own descendant')
+    for (let ancestor: Router | undefined = this.#parent; ancestor; ancestor = ancestor.#parent)
+      if (ancestor === router) throw new TypeError('A router cannot be its own descendant')
+    router.#parent?.removeChild(router)
+    this.#children.splice(index, 0, router)
+    router.#parent = this
+    this.#changed()
+    return router
+  }
+
+  /** Removes a child router. */
+  removeChild(router: Router): void {
+    const index = this.#children.indexOf(router)
+    if (index < 0) return
+    this.#children.splice(index, 1)
+    router.#parent = undefined
+    router.#changed()
+    this.#changed()
+  }
+
+  /** Adds a child with a rule relative to this router's and returns it: `api.route('users/<int:id>', { get })`. */
+  route(rule: string, init?: RouterInit | Router, ...children: Router[]): Router {
+    return this.addChild(new Router(rule, init, ...children))
+  }
+
+  /** The router of this tree with that name, depth first, or `undefined`. */
+  getRouter(name: string): Router | undefined {
+    if (this.name === name) return this
+    for (const child of this.#children) {
+      const found = child.getRouter(name)
+      if (found) return found
+    }
+    return undefined
+  }
+
+  /** The middleware: answers the request when a route of the tree matches, else `undefined`. */
+  handle(
+    environ: Environ,
+    _startResponse?: StartResponse,
+  ): Body | undefined | Promise<Body | undefined> {
+    const table = (this.#table ??= this.#compile())
+    const match = table.find(environ.PATH_INFO)
+    if (match === undefined) return undefined
+    const routes = match.routes
+    for (let i = 0; i < routes.length; i++) {
+      const route = routes[i]!
+      const urlargs = route.rule.convert(match.params)
+      if (urlargs === undefined) continue
+      if (match.redirect) return redirectSlash(environ, route.rule)
+      return this.#dispatch(environ, route, urlargs)
+    }
+    // the path has a route's shape, but a value does not convert: that route's 404
+    throw new Http404()
+  }
+
+  /** Tables of this router and every ancestor are rebuilt on their next request. */
+  #changed(): void {
+    this.#table = undefined
+    for (let router = this.#parent; router; router = router.#parent) router.#table = undefined
+  }
+
+  /** The handlers by method: the given ones, the class's methods, HEAD from GET. */
+  #handlers(): Map<string, RouteHandler> {
+    const handlers = new Map<string, RouteHandler>()
+    const self = this as unknown as Record<string, unknown>
+    for (const method of METHOD_ORDER) {
+      const given = this.#given.get(method)
+      const own = self[method.toLowerCase()]
+      if (given !== undefined) handlers.set(method, toFunction(given, `The ${method} handler`))
+      else if (typeof own === 'function') handlers.set(method, (own as RouteHandler).bind(this))
+    }
+    const get = handlers.get('GET')
+    if (get && !handlers.has('HEAD')) handlers.set('HEAD', get)
+    return handlers
+  }
+
+  #compile(): RouteTable<Route> {
+    // one rule on two routers: their methods merge, the first handler of a method wins
+    const byRule = new Map<
+      string,
+      { rule: Rule; router: Router; handlers: Map<string, RouteHandler> }
+    >()
+    const visit = (router: Router, fullRule: string) => {
+      const handlers = router.#handlers()
+      if (handlers.size) {
+        const rule = new Rule(fullRule)
+        const same = byRule.get(rule.rule)
+        if (!same) byRule.set(rule.rule, { rule, router, handlers })
+        else
+          for (const [method, handler] of handlers)
+            if (!same.handlers.has(method)) same.handlers.set(method, handler)
+      }
+      for (const child of router.#children) visit(child, joinRules(fullRule, child.rule))
+    }
+    visit(this, this.fullRule)
+    const routes = [...byRule.values()].map(({ rule, router, handlers }): Route => ({
+      rule,
+      handlers,
+      allow: allowed(handlers),
+      trailingSlash: router.getOption('trailingSlash') ?? 'redirect',
+      contentTypes: router.getOption('responseContentTypes'),
+      wrapper: router.getOption('responseWrapper'),
+    }))
+    return new RouteTable(routes, this.getOption('maxParamLength') ?? 100)
+  }
+
+  #dispatch(
+    environ: Environ,
+    route: Route,
+    urlargs: Record<string, unknown>,
+  ): Body | undefined | Promise<Body | undefined> {
+    const method = environ.REQUEST_METHOD
+    const handler = route.handlers.get(method)
+    if (handler === undefined) {
+      if (method === 'OPTIONS')
+        return new WsgiResponse(204, undefined, [['Allow', route.allow.join(', ')]])
+      throw new MethodNotAllowed(route.allow)
+    }
+    const request = new WsgiRequest(environ, urlargs)
+    const types = route.contentTypes
+    if (types && request.accepts(...types) === undefined)
+      throw new NotAcceptable(`The client accepts none of ${types.join(', ')}`)
+    let result: unknown
+    try {
+      result = route.wrapper ? route.wrapper(handler, request) : handler(request)
+    } catch (error) {
+      if (error instanceof SkipRoute) return undefined
+      throw error
+    }
+    if (!isThenable(result)) return toResponse(result, request)
+    return Promise.resolve(result).then(
+      (value) => toResponse(value, request),
+      (error: unknown) => {
+        if (error instanceof SkipRoute) return undefined
+        throw error
+      },
+    )
+  }
+}
+
+/** The methods in the `Allow` header of a route: its own, HEAD with GET, and OPTIONS. */
+function allowed(handlers: ReadonlyMap<string, RouteHandler>): string[] {
+  if (handlers.size === 0) return []
+  return METHOD_ORDER.filter((method) => method === 'OPTIONS' || handlers.has(method))
+}
+
+/** A 308 to the path with the trailing slash of the route's rule. */
+function redirectSlash(environ: Environ, rule: Rule): WsgiResponse {
+  const path = environ.PATH_INFO
+  const target = rule.isRest || !path.endsWith('/') ? `${path}/` : path.slice(0, -1)
+  const query = environ.QUERY_STRING
+  return WsgiResponse.redirect(encodePath(target) + (query ? `?${query}` : ''), 308)
+}
