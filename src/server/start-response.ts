@@ -75,7 +75,8 @@ const statuses = new Map<string, readonly [code: number, reason: string]>()
 function parseStatus(status: string): readonly [number, string] {
   let parsed = statuses.get(status)
   if (parsed !== undefined) return parsed
-  const match = typeof status === 'string' ? /^([1-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
+  // a 1xx is an interim answer (RFC 9110 §15.2): never the application's final one
+  const match = typeof status === 'string' ? /^([2-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
   if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
   const code = Number(match[1])
   parsed = [code, match[2] || STATUS_CODES[code] || '']
@@ -183,8 +184,8 @@ export class HttpServerResponse {
           continue
         }
         if (lower === 'content-length') {
-          // RFC 9110 §8.6: no Content-Length on 1xx and 204
-          if (code < 200 || code === 204) continue
+          // RFC 9110 §8.6: no Content-Length on a 204
+          if (code === 204) continue
           contentLength = parseLength(header[1])
         } else if (lower === 'server') hasServer = true
       }
@@ -195,7 +196,7 @@ export class HttpServerResponse {
     this.statusCode = code
     this.#reason = reason
     this.#headers = list
-    this.contentLength = code < 200 || code === 204 ? undefined : contentLength
+    this.contentLength = code === 204 ? undefined : contentLength
     return this.write
   }
 
@@ -226,7 +227,6 @@ export class HttpServerResponse {
       this.#req.httpVersion === '1.1' &&
       this.contentLength === undefined &&
       this.#req.method !== 'HEAD' &&
-      this.statusCode >= 200 &&
       this.statusCode !== 204 &&
       this.statusCode !== 304
     )
@@ -365,12 +365,7 @@ export class HttpServerResponse {
     if (this.#aborted) throw new ClientDisconnected()
     if (!this.headersSent) {
       // the whole body is in hand: frame it with a Content-Length
-      if (
-        this.contentLength === undefined &&
-        this.statusCode >= 200 &&
-        this.statusCode !== 204 &&
-        this.statusCode !== 304
-      ) {
+      if (this.contentLength === undefined && this.statusCode !== 204 && this.statusCode !== 304) {
         this.contentLength = chunk === undefined ? 0 : byteLength(chunk)
         this.#headers.push(['Content-Length', String(this.contentLength)])
       }

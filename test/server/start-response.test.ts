@@ -66,6 +66,8 @@ describe('start_response', () => {
     const cases: [string, [string, string][]][] = [
       ['ok', []],
       ['99 Low', []],
+      ['100 Continue', []],
+      ['101 Switching Protocols', []],
       ['200 OK\r\nX-Injected: 1', []],
       ['200 OK', [['Bad Name', 'v']]],
       ['200 OK', [['X-Split', 'a\r\nX-Injected: 1']]],
