@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^pulsar-ts$/, replacement: src('index.ts') },
       { find: /^pulsar-ts\/testing$/, replacement: src('server/testing.ts') },
+      { find: /^pulsar-ts\/rpc$/, replacement: src('rpc/index.ts') },
     ],
   },
   test: {

@@ -73,3 +73,37 @@ export { handleWsgiError, type ErrorHandler } from './server/error-page.js'
 export { testWsgiEnviron, inject, type TestRequest, type InjectResponse } from './server/testing.js'
 
 export { version } from './server/version.js'
+
+// JSON-RPC 2.0 (also `pulsar-ts/rpc`)
+export {
+  JsonRpc,
+  type JsonRpcOptions,
+  type RpcMethod,
+  type RpcMethodLike,
+  type RpcMethods,
+  type FunctionInfo,
+  PulsarServerCommands,
+  type ServerInfo,
+  RpcError,
+  RpcErrorCode,
+  type RpcErrorObject,
+  ParseError,
+  InvalidRequest,
+  NoSuchFunction,
+  InvalidParams,
+  InternalError,
+  rpcErrorFrom,
+  JsonProxy,
+  JsonBatchProxy,
+  type JsonProxyOptions,
+  type JsonProxyMembers,
+  type JsonBatchProxyMembers,
+  type BatchResult,
+  type RpcParams,
+  type RpcCallable,
+  type RpcNamespace,
+  HttpTransport,
+  type HttpTransportOptions,
+  type RpcTransport,
+  type SendOptions,
+} from './rpc/index.js'
