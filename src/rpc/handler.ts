@@ -161,12 +161,15 @@ export class JsonRpc {
 
   /**
    * Serves JSON-RPC over HTTP. Called with a WsgiRequest, it is a request
-   * handler (`new Router('/rpc', { post: rpc })`); called with an environ, it
-   * is middleware that answers on `path` and lets other paths through.
+   * handler that answers whatever path routed to it
+   * (`new Router('/rpc', { post: rpc })`); called with an environ, it is
+   * middleware for a WsgiHandler that answers on `path` and returns
+   * `undefined` for other paths, so the next middleware answers them.
    */
-  handle(request: WsgiRequest): Promise<WsgiResponse>
-  handle(environ: Environ, startResponse?: StartResponse): Promise<WsgiResponse> | undefined
-  handle(target: WsgiRequest | Environ): Promise<WsgiResponse> | undefined {
+  handle(
+    target: WsgiRequest | Environ,
+    _startResponse?: StartResponse,
+  ): Promise<WsgiResponse> | undefined {
     if (target instanceof WsgiRequest) return serveHttp(this, target)
     if (target.PATH_INFO !== this.path) return undefined
     return serveHttp(this, new WsgiRequest(target))
