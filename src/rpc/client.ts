@@ -11,11 +11,26 @@ import { type HttpTransportOptions, type RpcTransport, transportFor } from './tr
 /** JSON-RPC params: positional (an array) or named (an object). */
 export type RpcParams = readonly unknown[] | Readonly<Record<string, unknown>>
 
-/** A method reached through attribute access: call it, or go on to a deeper name. */
-export type RpcCallable = ((...params: unknown[]) => Promise<unknown>) & RpcNamespace
+/**
+ * The client side of a service's methods, for a typed proxy: each method
+ * (nested objects are sub-handlers) returns a promise of its result. Its
+ * first parameter, the request, is left out.
+ */
+export type Remote<M> = {
+  readonly [K in keyof M]: M[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : Remote<M[K]>
+}
 
-/** Attribute access on a proxy: every name is a method (or a sub-handler's prefix). */
-export type RpcNamespace = { readonly [name: string]: RpcCallable }
+/** The same methods on a batch proxy: each call is queued and returns its id. */
+export type Queued<M> = {
+  readonly [K in keyof M]: M[K] extends (...args: infer A) => unknown
+    ? (...args: A) => string | number
+    : Queued<M[K]>
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an untyped proxy: any name is a method
+type Untyped = any
 
 /** How a proxy reaches its server. */
 export interface JsonProxyOptions extends HttpTransportOptions {
@@ -37,8 +52,12 @@ export interface JsonProxyMembers {
   $notify(method: string, params?: RpcParams): Promise<void>
 }
 
-/** A JsonProxy: `await proxy.calc.add(3, 4)`. */
-export type JsonProxy = RpcNamespace & JsonProxyMembers
+/**
+ * A JsonProxy: `await proxy.calc.add(3, 4)`. Untyped (any name, any
+ * result) unless given the shape of the service's methods, as in
+ * `new JsonProxy<{ ping(): string; calc: { add(a: number, b: number): number } }>(url)`.
+ */
+export type JsonProxy<M = Untyped> = unknown extends M ? Untyped : Remote<M> & JsonProxyMembers
 
 /** The outcome of one call of a batch: its id, and its result or its error. */
 export interface BatchResult {
@@ -60,10 +79,10 @@ export interface JsonBatchProxyMembers {
   $send(): Promise<BatchResult[]>
 }
 
-/** A JsonBatchProxy: `batch.calc.add(1, 2); batch.ping(); await batch.$send()`. */
-export type JsonBatchProxy = {
-  readonly [name: string]: (...params: unknown[]) => string | number
-} & JsonBatchProxyMembers
+/** A JsonBatchProxy: `batch.calc.add(1, 2); batch.ping(); await batch.$send()`; typed as JsonProxy is. */
+export type JsonBatchProxy<M = Untyped> = unknown extends M
+  ? Untyped
+  : Queued<M> & JsonBatchProxyMembers
 
 interface Message {
   jsonrpc: '2.0'
@@ -173,7 +192,7 @@ function namespace<R>(
 export const JsonProxy = function JsonProxy(
   target: string | URL | RpcTransport,
   options: JsonProxyOptions = {},
-): JsonProxy {
+): JsonProxy<Untyped> {
   const connection = new Connection(target, options)
   const call = async (method: string, params: RpcParams | undefined): Promise<unknown> => {
     const id = connection.id()
@@ -196,8 +215,11 @@ export const JsonProxy = function JsonProxy(
     '',
     (method, args) => call(method, paramsOf(args)),
     (key) => members[key],
-  ) as JsonProxy
-} as unknown as new (target: string | URL | RpcTransport, options?: JsonProxyOptions) => JsonProxy
+  )
+} as unknown as new <M = Untyped>(
+  target: string | URL | RpcTransport,
+  options?: JsonProxyOptions,
+) => JsonProxy<M>
 
 /**
  * Makes a batch client: calls queue (each returns its id) until `$send()`
@@ -206,7 +228,7 @@ export const JsonProxy = function JsonProxy(
 export const JsonBatchProxy = function JsonBatchProxy(
   target: string | URL | RpcTransport,
   options: JsonProxyOptions = {},
-): JsonBatchProxy {
+): JsonBatchProxy<Untyped> {
   const connection = new Connection(target, options)
   let queue: Message[] = []
   const enqueue = (method: string, params: RpcParams | undefined): string | number => {
@@ -247,8 +269,8 @@ export const JsonBatchProxy = function JsonBatchProxy(
     '',
     (method, args) => enqueue(method, paramsOf(args)),
     (key) => (key === '$size' ? queue.length : members[key]),
-  ) as JsonBatchProxy
-} as unknown as new (
+  )
+} as unknown as new <M = Untyped>(
   target: string | URL | RpcTransport,
   options?: JsonProxyOptions,
-) => JsonBatchProxy
+) => JsonBatchProxy<M>

@@ -54,6 +54,16 @@ function lineage(handler: JsonRpc): JsonRpc[] {
   return handlers
 }
 
+/** Whether a value is a method: a function, or an object with a `handle` method. */
+function isMethodLike(value: unknown): value is RpcMethodLike {
+  return (
+    typeof value === 'function' ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { handle?: unknown }).handle === 'function')
+  )
+}
+
 const PREFIX = 'rpc_'
 const SEPARATOR = '.'
 const NAME = /^[^.\s]+$/
@@ -201,7 +211,7 @@ export class JsonRpc {
       for (const key of Object.getOwnPropertyNames(holder)) {
         if (!key.startsWith(PREFIX) || found.has(key.slice(PREFIX.length))) continue
         const value = Object.getOwnPropertyDescriptor(holder, key)?.value as unknown
-        if (typeof value === 'function') found.set(key.slice(PREFIX.length), value as RpcMethod)
+        if (isMethodLike(value)) found.set(key.slice(PREFIX.length), value)
       }
     }
     add(this)

@@ -31,8 +31,8 @@ export {
   type JsonBatchProxyMembers,
   type BatchResult,
   type RpcParams,
-  type RpcCallable,
-  type RpcNamespace,
+  type Remote,
+  type Queued,
 } from './client.js'
 export {
   HttpTransport,
