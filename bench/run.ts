@@ -11,8 +11,9 @@
  */
 import { type Suite, header, report, runSuite, settings } from './lib.js'
 import { hello } from './suites/hello.js'
+import { rpc } from './suites/rpc.js'
 
-const suites: Record<string, Suite> = { hello }
+const suites: Record<string, Suite> = { hello, rpc }
 
 const names = process.argv.slice(2)
 const unknown = names.filter((name) => !(name in suites))
