@@ -6,23 +6,7 @@
  */
 import { JsonBatchProxy, JsonProxy, RpcError } from 'pulsar-ts/rpc'
 
-/** The calculator's methods as the client sees them (the request parameter left out). */
-interface CalculatorApi {
-  ping(): string
-  echo(message?: unknown): unknown
-  calc: {
-    add(a: number, b: number): number
-    subtract(a: number, b: number): number
-    multiply(a: number, b: number): number
-    divide(a: unknown, b: unknown): number
-    randompaths(params: {
-      num_paths?: number
-      size?: number
-      mu?: number
-      sigma?: number
-    }): number[][]
-  }
-}
+import type { CalculatorApi } from './calculator.js'
 
 const url = process.argv[2] ?? 'http://127.0.0.1:8060/'
 const proxy = new JsonProxy<CalculatorApi>(url, { timeout: 5000 })

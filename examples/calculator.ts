@@ -21,7 +21,13 @@ import {
   bestMediaType,
   parseAccept,
 } from 'pulsar-ts'
-import { InvalidParams, JsonRpc, PulsarServerCommands } from 'pulsar-ts/rpc'
+import {
+  type FunctionInfo,
+  InvalidParams,
+  JsonRpc,
+  PulsarServerCommands,
+  type ServerInfo,
+} from 'pulsar-ts/rpc'
 
 function numbers(a: unknown, b: unknown): [number, number] {
   // a plain error, as pulsar's calculator gets from Python: the client sees -32603
@@ -33,6 +39,28 @@ function numbers(a: unknown, b: unknown): [number, number] {
 /** One draw of a standard normal variable (Box-Muller). */
 function normal(): number {
   return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random())
+}
+
+/** The calculator's methods as a client sees them (the request left out), for typed proxies. */
+export interface CalculatorApi {
+  ping(): string
+  echo(message?: unknown): unknown
+  server_info(): ServerInfo
+  functions_list(): FunctionInfo[]
+  documentation(): string
+  check_request(): boolean
+  calc: {
+    add(a: unknown, b: unknown): number
+    subtract(a: unknown, b: unknown): number
+    multiply(a: unknown, b: unknown): number
+    divide(a: unknown, b: unknown): number
+    randompaths(params: {
+      num_paths?: number
+      size?: number
+      mu?: number
+      sigma?: number
+    }): number[][]
+  }
 }
 
 /** The `calc` sub-handler. */

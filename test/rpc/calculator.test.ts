@@ -7,32 +7,10 @@ import {
   JsonBatchProxy,
   JsonProxy,
   NoSuchFunction,
-  type ServerInfo,
 } from 'pulsar-ts/rpc'
 
-import { Calculator, Root, app, calculator } from '../../examples/calculator.js'
+import { Calculator, type CalculatorApi, Root, app, calculator } from '../../examples/calculator.js'
 import { serve } from '../helpers/listen.js'
-
-interface CalculatorApi {
-  ping(): string
-  echo(message?: unknown): unknown
-  server_info(): ServerInfo
-  functions_list(): { name: string; doc: string; params: string[] }[]
-  documentation(): string
-  check_request(): boolean
-  calc: {
-    add(a: unknown, b: unknown): number
-    subtract(a: unknown, b: unknown): number
-    multiply(a: unknown, b: unknown): number
-    divide(a: unknown, b: unknown): number
-    randompaths(params: {
-      num_paths?: number
-      size?: number
-      mu?: number
-      sigma?: number
-    }): number[][]
-  }
-}
 
 async function proxy() {
   const { url } = await serve(app())
