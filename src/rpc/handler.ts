@@ -47,6 +47,9 @@ export interface FunctionInfo {
   params: string[]
 }
 
+/** The dispatcher of a handler's tree (its full replies, for the HTTP transport). */
+export let dispatcherOf: (rpc: JsonRpc) => Dispatcher
+
 /** A handler and its ancestors, up to the root. */
 function lineage(handler: JsonRpc): JsonRpc[] {
   const handlers = [handler]
@@ -161,11 +164,16 @@ export class JsonRpc {
    * none. Transport-agnostic: HTTP is one user of it, WebSocket another.
    */
   async receive(text: string, request: WsgiRequest): Promise<string | undefined> {
-    return (await this.dispatcher.receive(text, request)).body
+    return (await this.#dispatch().receive(text, request)).body
+  }
+
+  static {
+    // the transports of this folder reach the dispatcher; it stays out of the public API
+    dispatcherOf = (rpc) => rpc.#dispatch()
   }
 
   /** The dispatcher of this handler's tree, built on first use. */
-  get dispatcher(): Dispatcher {
+  #dispatch(): Dispatcher {
     return (this.#dispatcher ??= new Dispatcher(this.#entries(''), this.limits))
   }
 

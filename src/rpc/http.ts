@@ -7,7 +7,7 @@
 import { MethodNotAllowed, NotAcceptable, UnsupportedMediaType } from '../server/errors.js'
 import type { WsgiRequest } from '../server/request.js'
 import { WsgiResponse } from '../server/response.js'
-import type { JsonRpc } from './handler.js'
+import { type JsonRpc, dispatcherOf } from './handler.js'
 
 /** The content type of every JSON-RPC reply. */
 export const JSON_TYPE = 'application/json; charset=utf-8'
@@ -34,7 +34,7 @@ export async function serveHttp(rpc: JsonRpc, request: WsgiRequest): Promise<Wsg
     throw new NotAcceptable('A JSON-RPC reply is application/json')
   // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims
   const text = (await request.body()).toString()
-  const reply = await rpc.dispatcher.receive(text, request)
+  const reply = await dispatcherOf(rpc).receive(text, request)
   if (reply.body === undefined) return new WsgiResponse(204)
   const exception = reply.exception
   return new WsgiResponse(exception?.status ?? 200, reply.body, exception?.headers, JSON_TYPE)
