@@ -19,8 +19,10 @@ const CLOSE_OBJECT = 0x7d
  * text is left to `JSON.parse`.
  */
 export function nestedDeeperThan(text: string, limit: number): boolean {
-  let depth = 0
   const length = text.length
+  // each level takes a character at least: a short text cannot be too deep
+  if (length <= limit) return false
+  let depth = 0
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i)
     if (c === QUOTE) {
