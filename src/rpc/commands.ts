@@ -43,14 +43,17 @@ export class PulsarServerCommands extends JsonRpc {
     documentation: 'The documentation of every method, as Markdown.',
   }
 
+  /** Answers "pong". */
   rpc_ping(_request: WsgiRequest): string {
     return 'pong'
   }
 
+  /** Answers the message. */
   rpc_echo(_request: WsgiRequest, message: unknown = ''): unknown {
     return message
   }
 
+  /** Facts about the server and this worker process. */
   rpc_server_info(request: WsgiRequest): ServerInfo {
     const { environ } = request
     const cfg = environ['pulsar.cfg']
@@ -72,10 +75,12 @@ export class PulsarServerCommands extends JsonRpc {
     }
   }
 
+  /** Every method of the tree, with its doc and params. */
   rpc_functions_list(_request: WsgiRequest): FunctionInfo[] {
     return this.root.listFunctions()
   }
 
+  /** The Markdown documentation of the tree. */
   rpc_documentation(_request: WsgiRequest): string {
     return this.root.docs()
   }

@@ -82,8 +82,11 @@ export class JsonRpc {
 
   /** The handler this one is a sub-handler of. */
   parent: JsonRpc | undefined
+  /** The handler's title in `docs()`. */
   readonly title: string
+  /** The path this handler answers on as middleware. */
   readonly path: string
+  /** The batch and depth limits of the messages it dispatches. */
   readonly limits: Readonly<DispatchLimits>
   readonly #methods: RpcMethods
   readonly #subHandlers = new Map<string, JsonRpc>()
