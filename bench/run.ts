@@ -13,6 +13,7 @@ import { type Suite, header, report, runSuite, settings } from './lib.js'
 import { compressionJson, compressionText } from './suites/compression.js'
 import { hello } from './suites/hello.js'
 import { router } from './suites/router.js'
+import { rpc } from './suites/rpc.js'
 import { workers } from './suites/workers.js'
 
 const suites: Record<string, Suite> = {
@@ -21,6 +22,7 @@ const suites: Record<string, Suite> = {
   'compression-json': compressionJson,
   'compression-text': compressionText,
   router,
+  rpc,
 }
 
 const names = process.argv.slice(2)
