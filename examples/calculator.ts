@@ -8,18 +8,13 @@
  *     npx tsx examples/calculator-client.ts http://127.0.0.1:8060/
  */
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 
 import {
-  type Environ,
-  type ResponseMiddleware,
+  GZipMiddleware,
   type ServerOptions,
   WSGIServer,
   WsgiHandler,
   type WsgiRequest,
-  type WsgiResponse,
-  bestMediaType,
-  parseAccept,
 } from 'pulsar-ts'
 import {
   type FunctionInfo,
@@ -118,25 +113,6 @@ export class Root extends PulsarServerCommands {
   }
 }
 
-/**
- * Gzips buffered replies of at least `minLength` bytes for clients that
- * accept gzip. A stand-in for the GZipMiddleware of the middleware issue.
- */
-export function gzipReplies(minLength: number): ResponseMiddleware {
-  return (environ: Environ, response: WsgiResponse) => {
-    const length = response.length()
-    if (length === undefined || response.statusCode !== 200) return undefined
-    response.headers.append('Vary', 'Accept-Encoding')
-    if (length < minLength || response.headers.has('Content-Encoding')) return undefined
-    const accepted = environ.HTTP_ACCEPT_ENCODING
-    if (!accepted || !bestMediaType(parseAccept(accepted), ['gzip'])) return undefined
-    const chunks = response.content as readonly (string | Uint8Array)[]
-    response.content = gzipSync(Buffer.concat(chunks.map((chunk) => Buffer.from(chunk))))
-    response.headers.set('Content-Encoding', 'gzip')
-    return undefined
-  }
-}
-
 /** The calculator's JSON-RPC handler tree. */
 export function calculator(): Root {
   return new Root({ path: '/' }).putSubHandler('calc', new Calculator())
@@ -144,7 +120,7 @@ export function calculator(): Root {
 
 /** The calculator's application: the handler tree as middleware, gzip as response middleware. */
 export function app(): WsgiHandler {
-  return new WsgiHandler([calculator()], [gzipReplies(200)])
+  return new WsgiHandler([calculator()], [new GZipMiddleware(200)])
 }
 
 /** The server of this example, with the settings given in code. */

@@ -20,7 +20,8 @@ import { isThenable } from '../server/callable.js'
 import { HttpException } from '../server/errors.js'
 import type { WsgiRequest } from '../server/request.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
-import { nestedDeeperThan, poisonedKey } from './json.js'
+import { pollutingKey } from '../server/input.js'
+import { nestedDeeperThan } from './json.js'
 import { type Signature, bindParams } from './signature.js'
 
 /** A method ready to be called: the function, what `this` is, and what it declares. */
@@ -173,7 +174,7 @@ function invoke(
     const params: unknown = call.params
     if (params !== undefined && (typeof params !== 'object' || params === null))
       throw new InvalidParams(undefined, 'The params must be an array or an object')
-    const key = poisonedKey(params)
+    const key = pollutingKey(params)
     if (key !== undefined)
       throw new InvalidParams(undefined, `The params may not have a "${key}" key`)
     const args = bindParams(entry.name, entry.signature, params as unknown[] | undefined)

@@ -1,8 +1,8 @@
 /**
- * The two checks a JSON-RPC message gets around `JSON.parse`: its nesting
- * depth, measured on the text before parsing (a deep message costs parse
- * time, and re-serialising it overflows the stack), and keys that would
- * poison a prototype if params were ever merged into an object.
+ * The nesting depth of a JSON-RPC message, measured on the text before
+ * parsing: a deep message costs parse time, and re-serialising it
+ * overflows the stack. (Keys that would poison a prototype are checked by
+ * the core's `pollutingKey`.)
  * @module
  */
 
@@ -36,36 +36,4 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--
   }
   return false
-}
-
-/**
- * The first key that could poison a prototype, anywhere in a parsed value:
- * `__proto__`, or `constructor` holding an object with a `prototype` key
- * (the policy of Fastify's secure-json-parse). `JSON.parse` makes them
- * harmless own keys, but `Object.assign` or a deep merge in a method would
- * not. The value's depth is already bounded by `nestedDeeperThan`.
- */
-export function poisonedKey(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const key = poisonedKey(item)
-      if (key !== undefined) return key
-    }
-    return undefined
-  }
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key]
-    if (key === '__proto__') return key
-    if (
-      key === 'constructor' &&
-      typeof item === 'object' &&
-      item !== null &&
-      Object.hasOwn(item, 'prototype')
-    )
-      return 'constructor.prototype'
-    const nested = poisonedKey(item)
-    if (nested !== undefined) return nested
-  }
-  return undefined
 }

@@ -42,12 +42,19 @@ export function parseJsonBody(text: string): unknown {
       text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body',
     )
   }
-  if (SUSPECT_KEYS.test(text)) refusePollution(value)
+  const key = SUSPECT_KEYS.test(text) ? pollutingKey(value) : undefined
+  if (key) throw new BadRequest(`Forbidden key ${key} in the JSON body`)
   return value
 }
 
-/** Walks a parsed value (iteratively: it may be deeply nested) for prototype-polluting keys. */
-function refusePollution(root: unknown): void {
+/**
+ * The first key of a parsed value that could poison a prototype: `__proto__`,
+ * or `constructor` holding an object with a `prototype` key (the policy of
+ * Fastify's secure-json-parse). `JSON.parse` makes them harmless own keys,
+ * but `Object.assign` or a deep merge would not. Walked without recursion:
+ * the value may be deeply nested.
+ */
+export function pollutingKey(root: unknown): string | undefined {
   const stack = [root]
   while (stack.length) {
     const value = stack.pop()
@@ -57,13 +64,13 @@ function refusePollution(root: unknown): void {
       continue
     }
     const record = value as Record<string, unknown>
-    if (Object.hasOwn(record, '__proto__'))
-      throw new BadRequest('Forbidden key __proto__ in the JSON body')
+    if (Object.hasOwn(record, '__proto__')) return '__proto__'
     const ctor = Object.hasOwn(record, 'constructor') ? record.constructor : undefined
     if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype'))
-      throw new BadRequest('Forbidden key constructor.prototype in the JSON body')
+      return 'constructor.prototype'
     for (const key in record) stack.push(record[key])
   }
+  return undefined
 }
 
 /** The request body, read asynchronously: `read(n?)`, `readline()`, `text()`, `json()` or `for await`. */

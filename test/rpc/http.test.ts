@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { type Environ, WsgiHandler, WsgiRequest, WsgiResponse } from 'pulsar-ts'
+import { Router } from 'pulsar-ts/router'
 import { JsonRpc } from 'pulsar-ts/rpc'
 import { inject } from 'pulsar-ts/testing'
 
@@ -98,6 +99,23 @@ describe('mounting', () => {
       path: '/api/rpc',
     })
     expect(res.json()).toEqual({ jsonrpc: '2.0', id: 1, result: '/api/rpc' })
+  })
+
+  it('is mounted by a Router as its post handler', async () => {
+    const app = new WsgiHandler([new Router('/api/rpc', { post: rpc })])
+    const res = await injectRpc(app, '{"jsonrpc":"2.0","method":"path","id":1}', {
+      path: '/api/rpc',
+    })
+    expect(res.json()).toEqual({ jsonrpc: '2.0', id: 1, result: '/api/rpc' })
+    const get = await inject(app, { path: '/api/rpc' })
+    expect(get.status).toBe(405)
+    expect(get.headers.get('allow')).toContain('POST')
+    const { url } = await serve(app)
+    expect(await (await fetchRpc(`${url}/api/rpc`, ADD)).json()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: 3,
+    })
   })
 
   it('answers with a WsgiResponse that response middleware can change', async () => {
