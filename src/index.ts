@@ -167,3 +167,20 @@ export {
   type RpcTransport,
   type SendOptions,
 } from './rpc/index.js'
+
+// pubsub channels (issue 8): memory, cluster and Redis backends
+export {
+  PubSubError,
+  MemoryPubSub,
+  ClusterPubSub,
+  RedisPubSub,
+  createPubSub,
+  getPubSub,
+  type JsonValue,
+  type Listener,
+  type Message,
+  type PubSub,
+  type Unsubscribe,
+  type RedisPubSubOptions,
+  type PubSubOptions,
+} from './pubsub/index.js'

@@ -1,0 +1,11 @@
+/**
+ * Pubsub channels: one interface, three backends (`memory`, `cluster`,
+ * `redis://`), chosen by the `pubsub` setting.
+ * @module
+ */
+export type { JsonValue, Listener, Message, PubSub, Unsubscribe } from './types.js'
+export { PubSubError } from './types.js'
+export { MemoryPubSub } from './memory.js'
+export { ClusterPubSub } from './cluster.js'
+export { RedisPubSub, type RedisPubSubOptions } from './redis.js'
+export { createPubSub, getPubSub, type PubSubOptions } from './create.js'
