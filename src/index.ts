@@ -133,3 +133,13 @@ export {
 } from './router/index.js'
 export type { MultipartBody, MultipartOptions, UploadedFile } from './server/multipart.js'
 export { escapeHtml } from './server/error-page.js'
+
+// WebSocket (issue 6): pulsar-ts/websocket
+export { WebSocket, WS, WebSocketProtocol, WebSocketHandshake, isValidCloseCode } from './websocket/index.js'
+export type {
+  WebSocketHandler,
+  WebSocketOptions,
+  WebSocketOrigins,
+  ProtocolSelector,
+  DeflateOptions,
+} from './websocket/index.js'
