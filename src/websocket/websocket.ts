@@ -100,6 +100,10 @@ export class WebSocket {
     const protocol = selectProtocol(offered, request, this.#options)
     return new WebSocketHandshake((environ, headers) => {
       const upgrade = environ['pulsar.connection'].takeOver()
+      // the HTTP exchange is over: its body reader and its (unsent) response
+      // must not live as long as the socket does
+      Reflect.set(environ, 'wsgi.input', undefined)
+      Reflect.set(environ, 'pulsar.cache', undefined)
       const context = this.#context(environ['pulsar.connection'].server!)
       const engine = (this.#engine ??= new Engine(this.#options))
       const socket = new WebSocketProtocol(request, upgrade.socket, context)
