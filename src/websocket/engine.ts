@@ -14,9 +14,10 @@ import type { ResolvedOptions } from './options.js'
 import type { EngineEvents, EngineSocket } from './transport.js'
 
 // ws ships these parsers but its type definitions do not declare them
-const { subprotocol, extension } = ws as unknown as {
+const { subprotocol, extension, PerMessageDeflate } = ws as unknown as {
   subprotocol: { parse(header: string): Set<string> }
-  extension: { parse(header: string): Record<string, unknown> }
+  extension: { parse(header: string): Record<string, unknown[]> }
+  PerMessageDeflate: new (options: object) => { accept(offers: unknown[]): unknown }
 }
 
 const kEvents = Symbol('pulsar.websocket.events')
@@ -76,10 +77,20 @@ interface Pending {
 /** A WebSocket route's engine: turns an upgrade the WSGI chain accepted into an open connection. */
 export class Engine {
   readonly #server: ws.WebSocketServer
+  readonly #deflate: ws.PerMessageDeflateOptions | false
   #pending: Pending | undefined
 
   constructor(options: ResolvedOptions) {
     const deflate = options.perMessageDeflate
+    this.#deflate = deflate && {
+      serverNoContextTakeover: deflate.serverNoContextTakeover,
+      clientNoContextTakeover: deflate.clientNoContextTakeover,
+      serverMaxWindowBits: deflate.serverMaxWindowBits,
+      clientMaxWindowBits: deflate.clientMaxWindowBits,
+      zlibDeflateOptions: { level: deflate.level, memLevel: deflate.memLevel },
+      threshold: deflate.threshold,
+      concurrencyLimit: deflate.concurrencyLimit,
+    }
     this.#server = new ws.WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -87,15 +98,7 @@ export class Engine {
       // the handler's onPing answers (its default pongs)
       autoPong: false,
       closeTimeout: options.closeTimeoutMs,
-      perMessageDeflate: deflate && {
-        serverNoContextTakeover: deflate.serverNoContextTakeover,
-        clientNoContextTakeover: deflate.clientNoContextTakeover,
-        serverMaxWindowBits: deflate.serverMaxWindowBits,
-        clientMaxWindowBits: deflate.clientMaxWindowBits,
-        zlibDeflateOptions: { level: deflate.level, memLevel: deflate.memLevel },
-        threshold: deflate.threshold,
-        concurrencyLimit: deflate.concurrencyLimit,
-      },
+      perMessageDeflate: this.#deflate,
       // the handshake chose already: ws asks during accept(), synchronously
       handleProtocols: () => this.#pending?.protocol ?? false,
     } as ws.ServerOptions)
@@ -117,6 +120,11 @@ export class Engine {
     owner: Owner,
   ): EngineSocket | undefined {
     let opened: ws.WebSocket | undefined
+    const requestHeaders = upgrade.request.headers
+    // RFC 7692: an offer the server cannot accept means no compression, not a
+    // failed handshake (ws would answer 400 itself, after the chain said yes)
+    if (this.#deflate && !this.#acceptable(requestHeaders['sec-websocket-extensions']))
+      delete requestHeaders['sec-websocket-extensions']
     this.#pending = { protocol, headers }
     try {
       this.#server.handleUpgrade(
@@ -129,6 +137,19 @@ export class Engine {
       this.#pending = undefined
     }
     return opened && listen(opened, events, owner)
+  }
+
+  /** Whether ws would accept a permessage-deflate offer of this header (already checked to parse). */
+  #acceptable(header: string | undefined): boolean {
+    if (header === undefined) return true
+    const offers = extension.parse(header)['permessage-deflate']
+    if (offers === undefined) return true
+    try {
+      new PerMessageDeflate({ ...this.#deflate, isServer: true }).accept(offers)
+      return true
+    } catch {
+      return false
+    }
   }
 }
 
