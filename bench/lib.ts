@@ -127,15 +127,16 @@ export interface Response {
   body: Buffer
 }
 
-/** One plain request, to check what a server answers before loading it. */
+/** One plain request (a GET unless the load says otherwise), to check what a server answers before loading it. */
 export function get(
   url: string,
   path = '/',
-  headers: Record<string, string> = {},
+  load: Pick<MeasureOptions, 'method' | 'headers' | 'body'> = {},
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
+    const { method = 'GET', headers = {}, body } = load
     // no agent: a pooled keep-alive socket would outlive the check
-    const req = request(new URL(path, url), { agent: false, headers }, (res) => {
+    const req = request(new URL(path, url), { agent: false, method, headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () =>
@@ -144,7 +145,7 @@ export function get(
       res.on('error', reject)
     })
     req.on('error', reject)
-    req.end()
+    req.end(body)
   })
 }
 
@@ -231,7 +232,7 @@ export async function runSuite(suite: Suite, options: Settings = settings()): Pr
       servers.push(await startServer(name, suite.servers[name]!, options.build))
     const load = { ...suite.load, connections: options.connections }
     for (const server of servers) {
-      suite.check(server.name, await get(server.url, suite.load.path, suite.load.headers))
+      suite.check(server.name, await get(server.url, suite.load.path, suite.load))
       await measure(server, { ...load, duration: options.warmup })
     }
     const rows: Row[] = servers.map((server) => ({ name: server.name, samples: [] }))

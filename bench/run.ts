@@ -13,6 +13,7 @@ import { type Settings, type Suite, header, report, runSuite, settings } from '.
 import { compressionJson, compressionText } from './suites/compression.js'
 import { hello } from './suites/hello.js'
 import { router } from './suites/router.js'
+import { rpc } from './suites/rpc.js'
 import { websocket } from './suites/websocket.js'
 import { workers } from './suites/workers.js'
 
@@ -22,6 +23,7 @@ const suites: Record<string, Suite> = {
   'compression-json': compressionJson,
   'compression-text': compressionText,
   router,
+  rpc,
 }
 // suites that measure what autocannon cannot, and report themselves
 const selfRun: Record<string, { run(options: Settings): Promise<boolean> }> = { websocket }

@@ -9,11 +9,11 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { isUtf8 } from 'node:buffer'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 
 import {
   BadRequest,
   type Environ,
+  GZipMiddleware,
   Http401,
   HttpException,
   LazyWsgi,
@@ -24,6 +24,8 @@ import {
   WsgiHandler,
   type WsgiRequest,
   WsgiResponse,
+  authorizationMiddleware,
+  cleanPathMiddleware,
   escapeHtml,
 } from 'pulsar-ts'
 
@@ -103,14 +105,14 @@ function home(root: Router) {
 
 function basicAuth(request: WsgiRequest) {
   const { user, password } = request.urlargs as { user: string; password: string }
-  const [scheme, encoded = ''] = (request.header('authorization') ?? '').split(' ', 2)
-  const given = Buffer.from(encoded, 'base64')
+  // parsed once by authorizationMiddleware, as in pulsar's httpbin
+  const credentials = request.environ['http.authorization']
+  const given = Buffer.from(
+    credentials?.scheme === 'basic' ? `${credentials.username}:${credentials.password}` : '',
+  )
   const expected = Buffer.from(`${user}:${password}`)
   // compared in constant time: the time taken says nothing about the password
-  const ok =
-    scheme?.toLowerCase() === 'basic' &&
-    given.length === expected.length &&
-    timingSafeEqual(given, expected)
+  const ok = given.length === expected.length && timingSafeEqual(given, expected)
   if (!ok) throw new Http401('Basic realm="httpbin"')
   return { authenticated: true, user }
 }
@@ -153,23 +155,17 @@ function getSize(request: WsgiRequest) {
   return request.jsonResponse({ size, data: 'x'.repeat(Math.max(0, size - empty.length)) })
 }
 
-function gzip(request: WsgiRequest) {
+// pulsar's httpbin gzips this route with a minimum length of 10 bytes
+const gzipper = new GZipMiddleware(10)
+
+async function gzip(request: WsgiRequest) {
   const body = JSON.stringify({
     gzipped: true,
     method: request.method,
     headers: requestHeaders(request.environ),
   })
-  const response = new WsgiResponse(
-    200,
-    body,
-    { Vary: 'Accept-Encoding' },
-    'application/json; charset=utf-8',
-  )
-  if (/\bgzip\b/i.test(request.header('accept-encoding') ?? '')) {
-    response.content = gzipSync(body)
-    response.headers.set('Content-Encoding', 'gzip')
-  }
-  return response
+  const response = new WsgiResponse(200, body, undefined, 'application/json; charset=utf-8')
+  return (await gzipper.handle(request.environ, response)) ?? response
 }
 
 function* stream(chunk: Buffer, count: number) {
@@ -247,10 +243,12 @@ export function httpbinRouter(): Router {
   return root
 }
 
-/** The httpbin site: static files, then the routes; built on the first request. */
+/** The httpbin site: pulsar's request middleware, static files, then the routes; built on the first request. */
 export class HttpBin extends LazyWsgi {
   setup(): WsgiHandler {
     return new WsgiHandler([
+      cleanPathMiddleware,
+      authorizationMiddleware,
       new MediaRouter('/media', MEDIA, { showIndexes: true, defaultFile: false }),
       httpbinRouter(),
     ])

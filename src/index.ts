@@ -134,6 +134,40 @@ export {
 export type { MultipartBody, MultipartOptions, UploadedFile } from './server/multipart.js'
 export { escapeHtml } from './server/error-page.js'
 
+// JSON-RPC 2.0 (also `pulsar-ts/rpc`)
+export {
+  JsonRpc,
+  type JsonRpcOptions,
+  type RpcMethod,
+  type RpcMethodLike,
+  type RpcMethods,
+  type FunctionInfo,
+  PulsarServerCommands,
+  type RpcServerInfo,
+  RpcError,
+  RpcErrorCode,
+  type RpcErrorObject,
+  ParseError,
+  InvalidRequest,
+  NoSuchFunction,
+  InvalidParams,
+  InternalError,
+  rpcErrorFrom,
+  JsonProxy,
+  JsonBatchProxy,
+  type JsonProxyOptions,
+  type JsonProxyMembers,
+  type JsonBatchProxyMembers,
+  type BatchResult,
+  type RpcParams,
+  type Remote,
+  type Queued,
+  HttpTransport,
+  type HttpTransportOptions,
+  type RpcTransport,
+  type SendOptions,
+} from './rpc/index.js'
+
 // WebSocket (issue 6): pulsar-ts/websocket
 export { WebSocket, WS, WebSocketProtocol, WebSocketHandshake, isValidCloseCode } from './websocket/index.js'
 export type {

@@ -42,12 +42,19 @@ export function parseJsonBody(text: string): unknown {
       text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body',
     )
   }
-  if (SUSPECT_KEYS.test(text)) refusePollution(value)
+  const key = SUSPECT_KEYS.test(text) ? pollutingKey(value) : undefined
+  if (key) throw new BadRequest(`Forbidden key ${key} in the JSON body`)
   return value
 }
 
-/** Walks a parsed value (iteratively: it may be deeply nested) for prototype-polluting keys. */
-function refusePollution(root: unknown): void {
+/**
+ * The first key of a parsed value that could poison a prototype: `__proto__`,
+ * or `constructor` holding an object with a `prototype` key (the policy of
+ * Fastify's secure-json-parse). `JSON.parse` makes them harmless own keys,
+ * but `Object.assign` or a deep merge would not. Walked without recursion:
+ * the value may be deeply nested.
+ */
+export function pollutingKey(root: unknown): string | undefined {
   const stack = [root]
   while (stack.length) {
     const value = stack.pop()
@@ -57,13 +64,13 @@ function refusePollution(root: unknown): void {
       continue
     }
     const record = value as Record<string, unknown>
-    if (Object.hasOwn(record, '__proto__'))
-      throw new BadRequest('Forbidden key __proto__ in the JSON body')
+    if (Object.hasOwn(record, '__proto__')) return '__proto__'
     const ctor = Object.hasOwn(record, 'constructor') ? record.constructor : undefined
     if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype'))
-      throw new BadRequest('Forbidden key constructor.prototype in the JSON body')
+      return 'constructor.prototype'
     for (const key in record) stack.push(record[key])
   }
+  return undefined
 }
 
 /** The request body, read asynchronously: `read(n?)`, `readline()`, `text()`, `json()` or `for await`. */
@@ -79,6 +86,7 @@ export class WsgiInput implements AsyncIterable<Buffer> {
   #refused = false
   #error: Error | undefined
   #wake: (() => void) | undefined
+  #all: Promise<Buffer> | undefined
 
   constructor(stream: Readable, options: InputOptions) {
     this.#stream = stream
@@ -108,6 +116,8 @@ export class WsgiInput implements AsyncIterable<Buffer> {
 
   /** Reads `size` bytes (fewer only at the end), or the whole rest of the body. */
   async read(size?: number): Promise<Buffer> {
+    if ((size === undefined || size < 0) && !this.#started && !this.#pending?.length)
+      return (this.#all = this.#readAll())
     const chunks: Buffer[] = []
     let length = 0
     const want = size === undefined || size < 0 ? Infinity : size
@@ -156,6 +166,8 @@ export class WsgiInput implements AsyncIterable<Buffer> {
 
   async #next(): Promise<Buffer | null> {
     if (this.#pending?.length) return this.#pending.shift()!
+    // a read of the whole body is under way: what comes after it is its end, or its error
+    if (this.#all) await this.#all.then(undefined, () => undefined)
     if (!this.#started) this.#start()
     for (;;) {
       if (this.#error !== undefined) throw this.#error
@@ -192,6 +204,53 @@ export class WsgiInput implements AsyncIterable<Buffer> {
     })
     if (stream.readableEnded) this.#ended = true
     if (length !== 0) sendContinue?.()
+  }
+
+  /**
+   * The whole body in flowing mode ('data' events), the cheapest way node
+   * streams deliver it, for the common `read()` of everything at once.
+   */
+  #readAll(): Promise<Buffer> {
+    this.#started = true
+    const { length, limit, sendContinue } = this.#options
+    if (length !== undefined && length > limit) this.#overLimit()
+    if (this.#refused) throw new ExpectationFailed()
+    const stream = this.#stream
+    if (length === 0 || stream.readableEnded) {
+      this.#ended = true
+      return Promise.resolve(EMPTY)
+    }
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      const stop = (error: Error) => {
+        stream.off('data', onData)
+        stream.off('end', onEnd)
+        this.#error ??= error
+        reject(this.#error)
+      }
+      const onData = (chunk: Buffer) => {
+        this.#received += chunk.length
+        if (this.#received <= limit) chunks.push(chunk)
+        else {
+          this.tooLarge = true
+          stream.pause()
+          stop(new RequestEntityTooLarge(limit))
+        }
+      }
+      const onEnd = () => {
+        this.#ended = true
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#received))
+      }
+      stream.on('data', onData)
+      stream.once('end', onEnd)
+      stream.once('error', (error: NodeJS.ErrnoException) =>
+        stop(error.code === 'ECONNRESET' ? new ClientDisconnected() : error),
+      )
+      stream.once('close', () => {
+        if (!this.#ended) stop(new ClientDisconnected())
+      })
+      sendContinue?.()
+    })
   }
 
   #count(chunk: Buffer): Buffer {

@@ -285,6 +285,12 @@ describe('httpbin headers, cookies, auth and streams', () => {
     expect((await fetch(`${url}/stream/1/1001`)).status).toBe(404)
   })
 
+  it('redirects a path with // to the clean one, query kept (cleanPathMiddleware)', async () => {
+    const response = await fetch(`${url}//get//?a=1`, { redirect: 'manual' })
+    expect(response.status).toBe(302)
+    expect(response.headers.get('location')).toBe('/get/?a=1')
+  })
+
   it('answers an unknown path with 404 and keeps the connection', async () => {
     const received = await raw(
       'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n',

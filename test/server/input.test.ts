@@ -177,3 +177,28 @@ describe('Expect: 100-continue', () => {
     expect(statuses(answer)).toEqual([413])
   })
 })
+
+describe('reading the whole body at once', () => {
+  it('leaves nothing for a second read, a readline or an iteration, however they overlap', async () => {
+    const environ = testWsgiEnviron({ method: 'POST', body: 'line one\nline two' })
+    const input = environ['wsgi.input']
+    const [all, again, line] = await Promise.all([input.read(), input.read(), input.readline()])
+    expect(all.toString()).toBe('line one\nline two')
+    expect(again.length).toBe(0)
+    expect(line.length).toBe(0)
+    const rest: Buffer[] = []
+    for await (const chunk of input) rest.push(chunk)
+    expect(rest).toEqual([])
+    expect(input.done).toBe(true)
+    expect(input.bytesReceived).toBe(17)
+  })
+
+  it('refuses a body over the limit and keeps refusing it', async () => {
+    const input = testWsgiEnviron({ method: 'POST', body: 'x'.repeat(50), stream_buffer: 10 })[
+      'wsgi.input'
+    ]
+    await expect(input.read()).rejects.toMatchObject({ status: 413 })
+    await expect(input.read()).rejects.toMatchObject({ status: 413 })
+    expect(input.tooLarge).toBe(true)
+  })
+})

@@ -1,0 +1,247 @@
+/**
+ * The transport-agnostic core of the JSON-RPC service: the text of one
+ * message (a call, a notification or a batch) in, the text of the reply (or
+ * nothing) out. json-rpc-2.0's JSONRPCServer looks methods up and runs them;
+ * this module owns what the specification demands and the library gets wrong
+ * or leaves open: the envelope checks, the shape of batches, the limits,
+ * params checking, and errors that never leak.
+ * @module
+ */
+import { STATUS_CODES } from 'node:http'
+
+import {
+  JSONRPCServer,
+  type JSONRPCID,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+} from 'json-rpc-2.0'
+
+import { isThenable } from '../server/callable.js'
+import { HttpException } from '../server/errors.js'
+import type { WsgiRequest } from '../server/request.js'
+import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
+import { pollutingKey } from '../server/input.js'
+import { nestedDeeperThan } from './json.js'
+import { type Signature, bindParams } from './signature.js'
+
+/** A method ready to be called: the function, what `this` is, and what it declares. */
+export interface MethodEntry {
+  /** The full, dotted name (`calc.add`). */
+  readonly name: string
+  readonly fn: (request: WsgiRequest, ...params: never[]) => unknown
+  readonly thisArg: unknown
+  readonly signature: Signature
+  readonly doc: string
+}
+
+/** The limits a dispatcher enforces on every message. */
+export interface DispatchLimits {
+  maxBatch: number
+  maxDepth: number
+}
+
+/** What a message gets back; an HttpException thrown by the method of a single call rides along. */
+export interface Reply {
+  /** The reply's text, or `undefined` when there is none (notifications). */
+  body: string | undefined
+  /** Set when the message was one call whose method threw an HttpException. */
+  exception?: HttpException | undefined
+}
+
+type Response = JSONRPCResponse & { [EXCEPTION]?: HttpException }
+
+// a symbol key: JSON.stringify leaves it out of the reply
+const EXCEPTION = Symbol('httpException')
+const NO_REPLY: Reply = { body: undefined }
+
+function errorReply(id: JSONRPCID, error: RpcErrorObject): Reply {
+  return { body: JSON.stringify({ jsonrpc: '2.0', id, error }) }
+}
+
+function errorResponse(id: JSONRPCID, error: RpcErrorObject): Response {
+  return { jsonrpc: '2.0', id, error }
+}
+
+const PARSE_ERROR = errorReply(null, { code: RpcErrorCode.ParseError, message: 'Parse error' })
+const EMPTY_BATCH = errorReply(null, {
+  code: RpcErrorCode.InvalidRequest,
+  message: 'Invalid Request',
+  data: 'An empty batch',
+})
+
+function isId(id: unknown): id is JSONRPCID {
+  return typeof id === 'string' || typeof id === 'number' || id === null
+}
+
+/** The -32600 answer for a batch item or message that is not a Request object, or `undefined` when it is one. */
+function invalidRequest(message: unknown): Response | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message))
+    return errorResponse(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid Request' })
+  const call = message as Record<string, unknown>
+  const hasId = Object.hasOwn(call, 'id')
+  if (hasId && !isId(call.id))
+    return errorResponse(null, {
+      code: RpcErrorCode.InvalidRequest,
+      message: 'Invalid Request',
+      data: 'The id must be a string, a number or null',
+    })
+  const problem =
+    call.jsonrpc !== '2.0'
+      ? 'The jsonrpc member must be "2.0"'
+      : typeof call.method !== 'string'
+        ? 'The method must be a string'
+        : undefined
+  if (problem === undefined) return undefined
+  // spec §5: an invalid request is answered even without an id (it is no notification)
+  const id = hasId ? (call.id as JSONRPCID) : null
+  return errorResponse(id, {
+    code: RpcErrorCode.InvalidRequest,
+    message: 'Invalid Request',
+    data: problem,
+  })
+}
+
+/** Runs JSON-RPC messages against a table of methods, with json-rpc-2.0 dispatching. */
+export class Dispatcher {
+  readonly #server = new JSONRPCServer<WsgiRequest>()
+  readonly #limits: DispatchLimits
+  readonly #tooDeep: Reply
+  readonly #tooLarge: Reply
+
+  constructor(methods: Iterable<MethodEntry>, limits: DispatchLimits) {
+    this.#limits = limits
+    for (const entry of methods)
+      this.#server.addMethodAdvanced(entry.name, (call, request) => invoke(entry, call, request))
+    this.#tooDeep = errorReply(null, {
+      code: RpcErrorCode.InvalidRequest,
+      message: 'Invalid Request',
+      data: `Nested deeper than ${limits.maxDepth} levels`,
+    })
+    this.#tooLarge = errorReply(null, {
+      code: RpcErrorCode.InvalidRequest,
+      message: 'Invalid Request',
+      data: `A batch of more than ${limits.maxBatch} calls`,
+    })
+  }
+
+  /** Whether a method of that (dotted) name is served. */
+  has(name: string): boolean {
+    return this.#server.hasMethod(name)
+  }
+
+  /** Answers the text of one message: a call, a notification or a batch. */
+  async receive(text: string, request: WsgiRequest): Promise<Reply> {
+    // RFC 8259 §8.1: a parser may ignore a byte order mark
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+    if (nestedDeeperThan(text, this.#limits.maxDepth)) return this.#tooDeep
+    let message: unknown
+    try {
+      message = JSON.parse(text)
+    } catch {
+      return PARSE_ERROR
+    }
+    if (!Array.isArray(message)) {
+      const response = await this.#call(message, request)
+      if (response === null) return NO_REPLY
+      return { body: serialize(response, request), exception: response[EXCEPTION] }
+    }
+    if (message.length === 0) return EMPTY_BATCH
+    if (message.length > this.#limits.maxBatch) return this.#tooLarge
+    const responses = await Promise.all(message.map((item) => this.#call(item, request)))
+    const parts: string[] = []
+    for (const response of responses)
+      if (response !== null) parts.push(serialize(response, request))
+    // spec §6: a batch of notifications gets nothing, never an empty array
+    return parts.length ? { body: `[${parts.join(',')}]` } : NO_REPLY
+  }
+
+  #call(message: unknown, request: WsgiRequest): Promise<Response | null> {
+    const invalid = invalidRequest(message)
+    if (invalid) return Promise.resolve(invalid)
+    return this.#server.receive(message as JSONRPCRequest, request) as Promise<Response | null>
+  }
+}
+
+/** Calls a method for one request; never rejects: failures become error responses. */
+function invoke(
+  entry: MethodEntry,
+  call: JSONRPCRequest,
+  request: WsgiRequest,
+): Promise<Response | null> {
+  const id = call.id
+  let result: unknown
+  try {
+    const params: unknown = call.params
+    if (params !== undefined && (typeof params !== 'object' || params === null))
+      throw new InvalidParams(undefined, 'The params must be an array or an object')
+    const key = pollutingKey(params)
+    if (key !== undefined)
+      throw new InvalidParams(undefined, `The params may not have a "${key}" key`)
+    const args = bindParams(entry.name, entry.signature, params as unknown[] | undefined)
+    result = entry.fn.apply(entry.thisArg, [request, ...args] as never)
+  } catch (error) {
+    return Promise.resolve(failure(entry.name, id, error, request))
+  }
+  if (!isThenable(result)) return Promise.resolve(success(id, result))
+  return Promise.resolve(result).then(
+    (value) => success(id, value),
+    (error: unknown) => failure(entry.name, id, error, request),
+  )
+}
+
+function success(id: JSONRPCID | undefined, result: unknown): Response | null {
+  if (id === undefined) return null
+  return { jsonrpc: '2.0', id, result: result === undefined ? null : result }
+}
+
+/** The error response for a method's failure (`null` for a notification); unexpected ones are logged. */
+function failure(
+  name: string,
+  id: JSONRPCID | undefined,
+  error: unknown,
+  request: WsgiRequest,
+): Response | null {
+  let response: Response
+  if (error instanceof RpcError) response = errorResponse(id ?? null, error.toJSON())
+  else if (error instanceof HttpException) {
+    const { status } = error
+    const message = error.expose ? error.message : (STATUS_CODES[status] ?? 'Error')
+    response = errorResponse(id ?? null, {
+      code: RpcErrorCode.ServerError,
+      message,
+      data: { status },
+    })
+    response[EXCEPTION] = error
+  } else response = internalError(`JSON-RPC method ${name} failed`, id ?? null, error, request)
+  return id === undefined ? null : response
+}
+
+/** -32603 with nothing of the error in it (unless in debug mode); the error goes to the log. */
+function internalError(
+  what: string,
+  id: JSONRPCID,
+  error: unknown,
+  request: WsgiRequest,
+): Response {
+  const { environ } = request
+  const consumer = environ['pulsar.cache']
+  // a method that fails because its client went away is no server fault
+  if (consumer.aborted) consumer.logger.debug(`${what}: the client went away`)
+  else consumer.logger.error({ err: error, path: environ.PATH_INFO }, what)
+  const debug = environ['pulsar.cfg'].debug && error instanceof Error
+  return errorResponse(id, {
+    code: RpcErrorCode.InternalError,
+    message: 'Internal error',
+    ...(debug ? { data: { message: error.message, stack: error.stack } } : {}),
+  })
+}
+
+/** The text of a response; a result JSON cannot express becomes -32603 rather than a lost reply. */
+function serialize(response: Response, request: WsgiRequest): string {
+  try {
+    return JSON.stringify(response)
+  } catch (error) {
+    const what = `The reply to JSON-RPC call ${JSON.stringify(response.id)} cannot be serialised`
+    return JSON.stringify(internalError(what, response.id, error, request))
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * JSON-RPC over HTTP: POST only, JSON bodies only, and the reply as
+ * `application/json; charset=utf-8`: 200 for every reply that carries
+ * JSON-RPC (errors included), 204 when there is none (notifications).
+ * @module
+ */
+import { MethodNotAllowed, NotAcceptable, UnsupportedMediaType } from '../server/errors.js'
+import type { WsgiRequest } from '../server/request.js'
+import { WsgiResponse } from '../server/response.js'
+import { type JsonRpc, dispatcherOf } from './handler.js'
+
+/** The content type of every JSON-RPC reply. */
+export const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** The request body types taken as JSON: `application/json`, the two JSON-RPC ones, and `+json`. */
+export function isJsonType(type: string): boolean {
+  return (
+    type === 'application/json' ||
+    type === 'application/json-rpc' ||
+    type === 'application/jsonrequest' ||
+    (type.startsWith('application/') && type.endsWith('+json'))
+  )
+}
+
+/** Answers one HTTP request with the handler's reply to the message in its body. */
+export async function serveHttp(rpc: JsonRpc, request: WsgiRequest): Promise<WsgiResponse> {
+  if (request.method !== 'POST') throw new MethodNotAllowed(['POST'])
+  // the common case first: the Content-Type exactly as JSON-RPC clients send it
+  if (request.environ.CONTENT_TYPE !== 'application/json' && !isJsonType(request.contentType))
+    throw new UnsupportedMediaType(
+      `A JSON-RPC request is sent as application/json, not ${request.contentType || 'a body without a type'}`,
+    )
+  if (request.environ.HTTP_ACCEPT !== undefined && !request.accepts('application/json'))
+    throw new NotAcceptable('A JSON-RPC reply is application/json')
+  // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims
+  const text = (await request.body()).toString()
+  const reply = await dispatcherOf(rpc).receive(text, request)
+  if (reply.body === undefined) return new WsgiResponse(204)
+  const exception = reply.exception
+  return new WsgiResponse(exception?.status ?? 200, reply.body, exception?.headers, JSON_TYPE)
+}

@@ -1,0 +1,42 @@
+/**
+ * `pulsar-ts/rpc`: JSON-RPC 2.0 handlers (`JsonRpc`, `PulsarServerCommands`),
+ * their errors, and the clients (`JsonProxy`, `JsonBatchProxy`).
+ * @module
+ */
+export {
+  JsonRpc,
+  type JsonRpcOptions,
+  type RpcMethod,
+  type RpcMethodLike,
+  type RpcMethods,
+  type FunctionInfo,
+} from './handler.js'
+export { PulsarServerCommands, type RpcServerInfo } from './commands.js'
+export {
+  RpcError,
+  RpcErrorCode,
+  type RpcErrorObject,
+  ParseError,
+  InvalidRequest,
+  NoSuchFunction,
+  InvalidParams,
+  InternalError,
+  rpcErrorFrom,
+} from './errors.js'
+export {
+  JsonProxy,
+  JsonBatchProxy,
+  type JsonProxyOptions,
+  type JsonProxyMembers,
+  type JsonBatchProxyMembers,
+  type BatchResult,
+  type RpcParams,
+  type Remote,
+  type Queued,
+} from './client.js'
+export {
+  HttpTransport,
+  type HttpTransportOptions,
+  type RpcTransport,
+  type SendOptions,
+} from './transport.js'
