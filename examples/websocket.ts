@@ -7,7 +7,8 @@
  */
 import { fileURLToPath } from 'node:url'
 
-import { type ServerOptions, WSGIServer, WsgiHandler, WsgiRequest } from 'pulsar-ts'
+import type { WsgiRequest } from 'pulsar-ts';
+import { type ServerOptions, WSGIServer, WsgiHandler } from 'pulsar-ts'
 import { Router } from 'pulsar-ts/router'
 import { WS, WebSocket, type WebSocketProtocol, isValidCloseCode } from 'pulsar-ts/websocket'
 
@@ -79,7 +80,11 @@ data.onmessage = (event) => {
 /** The example's application: the page, `/echo` and `/data`. */
 export function websocketApp(): WsgiHandler {
   const home = new Router('/', { get: (request: WsgiRequest) => request.htmlResponse(PAGE) })
-  return new WsgiHandler([home, new WebSocket('/echo', new Echo()), new WebSocket('/data', new Graph())])
+  return new WsgiHandler([
+    home,
+    new WebSocket('/echo', new Echo()),
+    new WebSocket('/data', new Graph()),
+  ])
 }
 
 /** The server of this example, with the settings given in code. */

@@ -169,11 +169,21 @@ export {
 } from './rpc/index.js'
 
 // WebSocket (issue 6): pulsar-ts/websocket
-export { WebSocket, WS, WebSocketProtocol, WebSocketHandshake, isValidCloseCode } from './websocket/index.js'
+export {
+  WebSocket,
+  WS,
+  WebSocketProtocol,
+  WebSocketHandshake,
+  isValidCloseCode,
+  RpcWebSocket,
+  WebSocketTransport,
+} from './websocket/index.js'
 export type {
   WebSocketHandler,
   WebSocketOptions,
   WebSocketOrigins,
   ProtocolSelector,
   DeflateOptions,
+  RpcWebSocketOptions,
+  WebSocketTransportOptions,
 } from './websocket/index.js'

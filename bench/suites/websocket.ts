@@ -52,7 +52,12 @@ export const websocket = {
         servers.push(await startServer(name, file, options.build))
       for (const server of servers)
         await echoRate(server.url, '/echo', connections, options.warmup, MESSAGE)
-      const rows: Row[] = servers.map((server) => ({ name: server.name, rates: [], cpu: [], idle: [] }))
+      const rows: Row[] = servers.map((server) => ({
+        name: server.name,
+        rates: [],
+        cpu: [],
+        idle: [],
+      }))
       for (let round = 0; round < options.rounds; round++) {
         const line: string[] = []
         for (let k = 0; k < servers.length; k++) {

@@ -304,9 +304,7 @@ export class WSGIServer {
     void this.#serve(req, res, false).finally(() => {
       clearTimeout(timer)
       connection.upgrade = undefined
-      // the socket lives on with its protocol handler: let go of the HTTP exchange
-      if (connection.detached) res.detachSocket(socket)
-      else if (!res.writableFinished) socket.destroy()
+      if (!connection.detached && !res.writableFinished) socket.destroy()
     })
   }
 }

@@ -5,7 +5,7 @@
  * the WSGI chain), and ws's client for `JsonProxy('ws://...')`.
  * @module
  */
-import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 
 import * as ws from 'ws'
 
@@ -46,9 +46,13 @@ function onError(this: ws.WebSocket, error: Error): void {
   socket[kEvents].error(socket[kOwner], error)
 }
 
-function listen<Owner>(socket: ws.WebSocket, events: EngineEvents<Owner>, owner: Owner): EngineSocket {
+function listen<Owner>(
+  socket: ws.WebSocket,
+  events: EngineEvents<Owner>,
+  owner: Owner,
+): EngineSocket {
   const tagged = socket as Tagged
-  tagged[kEvents] = events as EngineEvents<unknown>
+  tagged[kEvents] = events
   tagged[kOwner] = owner
   tagged.on('message', onMessage)
   tagged.on('ping', onPing)
@@ -128,7 +132,7 @@ export class Engine {
     this.#pending = { protocol, headers }
     try {
       this.#server.handleUpgrade(
-        upgrade.request as IncomingMessage,
+        upgrade.request,
         upgrade.socket,
         upgrade.head,
         (socket) => (opened = socket),
@@ -162,13 +166,19 @@ export interface ClientOptions {
   handshakeTimeout: number
 }
 
+/** A client connection: the engine's socket and the TCP socket under it (to ref and unref). */
+export interface ClientConnection {
+  socket: EngineSocket
+  tcp: Socket
+}
+
 /** Opens a client connection to a `ws://` or `wss://` URL; rejects when the handshake fails. */
 export function connect<Owner>(
   url: string,
   options: ClientOptions,
   events: EngineEvents<Owner>,
   owner: Owner,
-): Promise<EngineSocket> {
+): Promise<ClientConnection> {
   return new Promise((resolve, reject) => {
     const socket = new ws.WebSocket(url, options.protocols ? [...options.protocols] : [], {
       headers: options.headers ?? {},
@@ -176,11 +186,17 @@ export function connect<Owner>(
       handshakeTimeout: options.handshakeTimeout,
       perMessageDeflate: false,
     })
+    let tcp: Socket | undefined
+    socket.once('upgrade', (response) => (tcp = response.socket))
+    socket.once('unexpected-response', (_request, response) => {
+      socket.terminate()
+      reject(new Error(`The WebSocket handshake was answered ${String(response.statusCode)}`))
+    })
     const failed = (error: Error) => reject(error)
     socket.once('error', failed)
     socket.once('open', () => {
       socket.off('error', failed)
-      resolve(listen(socket, events, owner))
+      resolve({ socket: listen(socket, events, owner), tcp: tcp! })
     })
   })
 }

@@ -7,6 +7,8 @@ export { WebSocket } from './websocket.js'
 export { WS, type WebSocketHandler } from './handler.js'
 export { WebSocketProtocol, isValidCloseCode } from './protocol.js'
 export { WebSocketHandshake } from './handshake.js'
+export { RpcWebSocket, type RpcWebSocketOptions } from './rpc.js'
+export { WebSocketTransport, type WebSocketTransportOptions } from './rpc-transport.js'
 export type {
   DeflateOptions,
   ProtocolSelector,

@@ -110,7 +110,9 @@ function seconds(name: string, value: number, min: number): number {
   return Math.round(value * 1000)
 }
 
-function deflateOptions(option: boolean | DeflateOptions | undefined): ResolvedOptions['perMessageDeflate'] {
+function deflateOptions(
+  option: boolean | DeflateOptions | undefined,
+): ResolvedOptions['perMessageDeflate'] {
   if (option === undefined || option === false) return false
   const deflate = { ...SAFE_DEFLATE, ...(option === true ? {} : option) }
   integerOption('perMessageDeflate.serverMaxWindowBits', deflate.serverMaxWindowBits, 8, 15)

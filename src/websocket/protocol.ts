@@ -27,7 +27,8 @@ const kBytes = 2
 const kPing = 3
 const kPong = 4
 const kClose = 5
-type Kind = typeof kOpen | typeof kMessage | typeof kBytes | typeof kPing | typeof kPong | typeof kClose
+type Kind =
+  typeof kOpen | typeof kMessage | typeof kBytes | typeof kPing | typeof kPong | typeof kClose
 type Pending = [kind: Kind, data: unknown, reason?: string]
 
 /** What a socket needs from its route. */
@@ -184,7 +185,10 @@ export class WebSocketProtocol {
   heartbeat(): void {
     if (this.#paused || this.closed) return
     if (!this.#alive) {
-      this.#context.logger.debug({ path: this.handshake.path }, 'Terminated a silent WebSocket peer')
+      this.#context.logger.debug(
+        { path: this.handshake.path },
+        'Terminated a silent WebSocket peer',
+      )
       this.terminate()
       return
     }
@@ -290,7 +294,12 @@ export class WebSocketProtocol {
 /** Whether a server may send this close code (RFC 6455 §7.4; 1010 is the client's). */
 export function isValidCloseCode(code: number): boolean {
   return (
-    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006 && code !== 1010) ||
+    (code >= 1000 &&
+      code <= 1014 &&
+      code !== 1004 &&
+      code !== 1005 &&
+      code !== 1006 &&
+      code !== 1010) ||
     (code >= 3000 && code <= 4999)
   )
 }

@@ -8,12 +8,14 @@ import { Http404, MethodNotAllowed, ServiceUnavailable } from '../server/errors.
 import { WsgiRequest } from '../server/request.js'
 import type { WSGIServer } from '../server/server.js'
 import type { Body, Environ, StartResponse } from '../server/types.js'
+import type { JsonRpc } from '../rpc/handler.js'
 import { Rule } from '../router/rule.js'
 import { RouteTable, type TableRoute } from '../router/table.js'
 import { Engine } from './engine.js'
 import type { WebSocketHandler } from './handler.js'
 import { WebSocketHandshake, checkHandshake, checkOrigin, selectProtocol } from './handshake.js'
 import { SocketHub } from './hub.js'
+import { RpcWebSocket, isJsonRpc } from './rpc.js'
 import { type ResolvedOptions, type WebSocketOptions, resolveOptions } from './options.js'
 import { type SocketContext, WebSocketProtocol } from './protocol.js'
 
@@ -44,11 +46,12 @@ export class WebSocket {
   readonly #contexts = new WeakMap<WSGIServer, SocketContext>()
   #engine: Engine | undefined
 
-  constructor(rule: string, handler: WebSocketHandler, options: WebSocketOptions = {}) {
+  /** `handler`: a `WebSocketHandler` (a `WS`), or a `JsonRpc`, served as an `RpcWebSocket`. */
+  constructor(rule: string, handler: WebSocketHandler | JsonRpc, options: WebSocketOptions = {}) {
     if (typeof handler !== 'object' || handler === null)
       throw new TypeError('A WebSocket handler must be an object (a WS instance, for example)')
     this.rule = rule
-    this.handler = handler
+    this.handler = isJsonRpc(handler) ? new RpcWebSocket(handler) : handler
     this.#rule = new Rule(rule)
     this.#options = resolveOptions(options)
     // the handshake is an upgrade, which clients do not redirect: a trailing slash is ignored
@@ -100,10 +103,6 @@ export class WebSocket {
     const protocol = selectProtocol(offered, request, this.#options)
     return new WebSocketHandshake((environ, headers) => {
       const upgrade = environ['pulsar.connection'].takeOver()
-      // the HTTP exchange is over: its body reader and its (unsent) response
-      // must not live as long as the socket does
-      Reflect.set(environ, 'wsgi.input', undefined)
-      Reflect.set(environ, 'pulsar.cache', undefined)
       const context = this.#context(environ['pulsar.connection'].server!)
       const engine = (this.#engine ??= new Engine(this.#options))
       const socket = new WebSocketProtocol(request, upgrade.socket, context)
@@ -116,7 +115,12 @@ export class WebSocket {
   #context(server: WSGIServer): SocketContext {
     let context = this.#contexts.get(server)
     if (context === undefined) {
-      context = { handler: this.handler, options: this.#options, hub: this.#hub, logger: server.logger }
+      context = {
+        handler: this.handler,
+        options: this.#options,
+        hub: this.#hub,
+        logger: server.logger,
+      }
       this.#contexts.set(server, context)
       server.onClose(() => this.#hub.closeAll(server, 1001, 'Server shutting down'))
     }

@@ -51,7 +51,11 @@ export class TestClient {
   }
 
   /** Connects to `url` (ws://...); rejects with the handshake's failure. */
-  static connect(url: string, protocols: string[] = [], options: ClientOptions = {}): Promise<TestClient> {
+  static connect(
+    url: string,
+    protocols: string[] = [],
+    options: ClientOptions = {},
+  ): Promise<TestClient> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, protocols, { handshakeTimeout: 3000, ...options })
       open.add(socket)
@@ -106,7 +110,11 @@ export class TestClient {
 }
 
 /** A handshake request for a raw client, with a valid key and version unless `headers` override them. */
-export function handshakeRequest(path: string, headers: Record<string, string | undefined> = {}, method = 'GET'): string {
+export function handshakeRequest(
+  path: string,
+  headers: Record<string, string | undefined> = {},
+  method = 'GET',
+): string {
   const all: Record<string, string | undefined> = {
     Host: 't',
     Upgrade: 'websocket',
@@ -132,7 +140,11 @@ export interface FrameOptions {
 }
 
 /** Builds one frame (RFC 6455 §5.2). */
-export function frame(opcode: number, payload: Buffer | string = '', options: FrameOptions = {}): Buffer {
+export function frame(
+  opcode: number,
+  payload: Buffer | string = '',
+  options: FrameOptions = {},
+): Buffer {
   const { fin = true, rsv1 = false, mask = true } = options
   const data = Buffer.from(payload)
   const length = options.declaredLength ?? data.length

@@ -5,11 +5,22 @@ import { deflateRawSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 
 import { WsgiHandler } from 'pulsar-ts'
-import { WebSocket, type WebSocketHandler, type WebSocketOptions, type WebSocketProtocol } from 'pulsar-ts/websocket'
+import {
+  WebSocket,
+  type WebSocketHandler,
+  type WebSocketOptions,
+  type WebSocketProtocol,
+} from 'pulsar-ts/websocket'
 
 import { serve } from '../helpers/listen.js'
 import { parseResponse, rawExchange, rawUntil } from '../helpers/raw.js'
-import { TestClient, eventually, frame, handshakeRequest, receivedCloseCode } from '../helpers/ws.js'
+import {
+  TestClient,
+  eventually,
+  frame,
+  handshakeRequest,
+  receivedCloseCode,
+} from '../helpers/ws.js'
 
 const wsUrl = (url: string, path: string) => url.replace(/^http/, 'ws') + path
 
@@ -165,7 +176,9 @@ describe('permessage-deflate', () => {
     const { port } = await open({}, { perMessageDeflate: true })
     // no client_max_window_bits: the server may not ask for its window of 12
     const request = handshakeRequest('/ws', { 'Sec-WebSocket-Extensions': 'permessage-deflate' })
-    const { status, headers } = parseResponse(await rawUntil(port, request, (r) => r.includes('\r\n\r\n')))
+    const { status, headers } = parseResponse(
+      await rawUntil(port, request, (r) => r.includes('\r\n\r\n')),
+    )
     expect(status).toBe(101)
     expect(headers['sec-websocket-extensions']).toBeUndefined()
   })

@@ -1,7 +1,13 @@
 /** The opening handshake over real sockets: the 101, every refusal, and middleware before and after it. */
 import { describe, expect, it } from 'vitest'
 
-import { type Environ, Http401, type StartResponse, WsgiHandler, type WsgiResponse } from 'pulsar-ts'
+import {
+  type Environ,
+  Http401,
+  type StartResponse,
+  WsgiHandler,
+  type WsgiResponse,
+} from 'pulsar-ts'
 import { inject } from 'pulsar-ts/testing'
 import { WS, WebSocket, type WebSocketOptions, type WebSocketProtocol } from 'pulsar-ts/websocket'
 
@@ -57,7 +63,11 @@ describe('handshakes refused before the 101', () => {
     ['a HEAD', handshakeRequest('/echo', {}, 'HEAD'), 405],
     ['no Sec-WebSocket-Key', handshakeRequest('/echo', { 'Sec-WebSocket-Key': undefined }), 400],
     ['a short key', handshakeRequest('/echo', { 'Sec-WebSocket-Key': 'c2hvcnQ=' }), 400],
-    ['a key that is not base64', handshakeRequest('/echo', { 'Sec-WebSocket-Key': '!'.repeat(22) + '==' }), 400],
+    [
+      'a key that is not base64',
+      handshakeRequest('/echo', { 'Sec-WebSocket-Key': '!'.repeat(22) + '==' }),
+      400,
+    ],
     [
       'version 99',
       handshakeRequest('/echo', { 'Sec-WebSocket-Version': '99' }),
@@ -71,12 +81,12 @@ describe('handshakes refused before the 101', () => {
       { 'sec-websocket-version': '13' },
     ],
     ['Upgrade: foo', handshakeRequest('/echo', { Upgrade: 'foo' }), 400],
-    ['a malformed subprotocol list', handshakeRequest('/echo', { 'Sec-WebSocket-Protocol': 'a,,b' }), 400],
     [
-      'HTTP/1.0',
-      handshakeRequest('/echo').replace('HTTP/1.1', 'HTTP/1.0'),
+      'a malformed subprotocol list',
+      handshakeRequest('/echo', { 'Sec-WebSocket-Protocol': 'a,,b' }),
       400,
     ],
+    ['HTTP/1.0', handshakeRequest('/echo').replace('HTTP/1.1', 'HTTP/1.0'), 400],
     ['an unknown path', handshakeRequest('/nowhere'), 404],
     ['a value the rule does not convert', handshakeRequest('/rooms/abc'), 404],
   ]

@@ -129,7 +129,20 @@ describe('closing', () => {
     } as unknown as Recorder)
     const client = await TestClient.connect(wsUrl(url, '/ws'))
     expect((await client.untilClosed()).code).toBe(1000)
-    expect(errors).toEqual([1005, 'TypeError', 1006, 'TypeError', 999, 'TypeError', 2000, 'TypeError', 1010, 'TypeError', 5000, 'TypeError'])
+    expect(errors).toEqual([
+      1005,
+      'TypeError',
+      1006,
+      'TypeError',
+      999,
+      'TypeError',
+      2000,
+      'TypeError',
+      1010,
+      'TypeError',
+      5000,
+      'TypeError',
+    ])
   })
 
   it('runs onClose with the client’s code and reason', async () => {
@@ -245,7 +258,9 @@ describe('bad frames from a raw client', () => {
       client.close()
       expect(receivedCloseCode(received)).toBe(code)
       await handler.closed
-      expect(handler.events.filter((event) => Array.isArray(event) && event[0] !== 'close')).toEqual([])
+      expect(
+        handler.events.filter((event) => Array.isArray(event) && event[0] !== 'close'),
+      ).toEqual([])
     })
 
   it('echoes a close 1000 from a raw client', async () => {
@@ -262,7 +277,11 @@ describe('bad frames from a raw client', () => {
     const { port, handler } = await open()
     const client = await rawWebSocket(port, '/ws')
     client.send(
-      Buffer.concat([frame(1, 'Hel', { fin: false }), frame(9, 'p'), frame(0, 'lo', { fin: true })]),
+      Buffer.concat([
+        frame(1, 'Hel', { fin: false }),
+        frame(9, 'p'),
+        frame(0, 'lo', { fin: true }),
+      ]),
     )
     await eventually(() => handler.events.length >= 3)
     client.close()
