@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url'
 
-import type { WsgiRequest } from 'pulsar-ts';
+import type { WsgiRequest } from 'pulsar-ts'
 import { type ServerOptions, WSGIServer, WsgiHandler } from 'pulsar-ts'
 import { Router } from 'pulsar-ts/router'
 import { WS, WebSocket, type WebSocketProtocol, isValidCloseCode } from 'pulsar-ts/websocket'

@@ -3,15 +3,14 @@
 import { describe, expect, it } from 'vitest'
 
 import { Http401, WsgiHandler, type Environ, type WsgiRequest } from 'pulsar-ts'
-import type {
-  RpcError} from 'pulsar-ts/rpc';
+import type { RpcError } from 'pulsar-ts/rpc'
 import {
   type BatchResult,
   InvalidParams,
   JsonBatchProxy,
   JsonProxy,
   JsonRpc,
-  NoSuchFunction
+  NoSuchFunction,
 } from 'pulsar-ts/rpc'
 import { RpcWebSocket, WebSocket, WebSocketTransport } from 'pulsar-ts/websocket'
 
