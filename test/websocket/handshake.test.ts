@@ -194,6 +194,22 @@ describe('origins', () => {
     }
   })
 
+  it('takes one origin as a string, and any with *', async () => {
+    const { port } = await serve(
+      new WsgiHandler([
+        echo({ origin: 'https://app.example' }),
+        new WebSocket('/any', new Echo(), { origin: '*' }),
+      ]),
+    )
+    const from = (path: string, origin: string) =>
+      rawUntil(port, handshakeRequest(path, { Origin: origin }), head).then(
+        (r) => parseResponse(r).status,
+      )
+    expect(await from('/echo', 'https://app.example')).toBe(101)
+    expect(await from('/echo', 'https://app.example.evil')).toBe(403)
+    expect(await from('/any', 'https://anywhere.example')).toBe(101)
+  })
+
   it('asks an asynchronous function', async () => {
     const origin = (value: string) => Promise.resolve(value.endsWith('.good'))
     const { url, port } = await serve(new WsgiHandler([echo({ origin })]))
