@@ -247,6 +247,14 @@ describe('bad frames from a raw client', () => {
     ['a close frame with code 2999', frame(8, closePayload(2999)), 1002],
     ['a one-byte close payload', frame(8, Buffer.from([3])), 1002],
     ['a close reason that is not UTF-8', frame(8, closePayload(1000, Buffer.from([0xff]))), 1007],
+    [
+      '20 000 empty fragments',
+      Buffer.concat([
+        frame(1, '', { fin: false }),
+        ...Array.from({ length: 20_000 }, () => frame(0, '', { fin: false })),
+      ]),
+      1008,
+    ],
   ]
 
   for (const [what, bytes, code] of cases)
