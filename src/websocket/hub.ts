@@ -22,6 +22,7 @@ export class SocketHub {
     return this.#sockets
   }
 
+  /** Adds an opened socket; the heartbeat starts with the first one. */
   add(socket: WebSocketProtocol): void {
     this.#sockets.add(socket)
     if (this.#timer === undefined && this.#intervalMs > 0) {
@@ -33,6 +34,7 @@ export class SocketHub {
     }
   }
 
+  /** Removes a closed socket; the heartbeat stops with the last one. */
   delete(socket: WebSocketProtocol): void {
     this.#sockets.delete(socket)
     if (this.#sockets.size === 0 && this.#timer !== undefined) {

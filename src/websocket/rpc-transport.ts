@@ -56,6 +56,7 @@ function replyIds(reply: string): unknown[] {
  * JsonProxy per transport makes sure of that).
  */
 export class WebSocketTransport implements RpcTransport {
+  /** The server's `ws://` or `wss://` URL. */
   readonly url: string
   readonly #options: WebSocketTransportOptions
   readonly #pending = new Set<Exchange>()

@@ -27,6 +27,7 @@ export interface RpcWebSocketOptions {
  * 1003: JSON-RPC travels as text.
  */
 export class RpcWebSocket implements WebSocketHandler {
+  /** The JSON-RPC handler the messages go to. */
   readonly rpc: JsonRpc
   readonly #concurrency: number
   readonly #running = new WeakMap<WebSocketProtocol, number>()
