@@ -234,7 +234,7 @@ export interface Suite {
   /** What to ask; `expectBody` makes autocannon count every other body as a failure. */
   load: MeasureOptions
   /** Throws if a server's answer is not the one every server must give. */
-  check(name: string, response: Response): void
+  check: (name: string, response: Response) => void
   targets: Target[]
 }
 
