@@ -22,7 +22,9 @@ interface RequestCache {
   multipart?: Promise<MultipartBody>
 }
 
-const caches = new WeakMap<Environ, RequestCache>()
+// on the environ itself: a WeakMap lookup per request costs more than the parsing it saves
+const kCache = Symbol('pulsar.request.cache')
+type Cached = Environ & { [kCache]?: RequestCache }
 
 const FORM_TYPES = ['application/x-www-form-urlencoded']
 
@@ -49,10 +51,7 @@ export class WsgiRequest {
 
   /** The values parsed from this environ, found when first needed (a router's request may need none). */
   get #cache(): RequestCache {
-    if (this.#shared) return this.#shared
-    let cache = caches.get(this.environ)
-    if (!cache) caches.set(this.environ, (cache = {}))
-    return (this.#shared = cache)
+    return (this.#shared ??= (this.environ as Cached)[kCache] ??= {})
   }
 
   /** The request method, upper case. */
