@@ -167,3 +167,23 @@ export {
   type RpcTransport,
   type SendOptions,
 } from './rpc/index.js'
+
+// WebSocket (issue 6): pulsar-ts/websocket
+export {
+  WebSocket,
+  WS,
+  WebSocketProtocol,
+  WebSocketHandshake,
+  isValidCloseCode,
+  RpcWebSocket,
+  WebSocketTransport,
+} from './websocket/index.js'
+export type {
+  WebSocketHandler,
+  WebSocketOptions,
+  WebSocketOrigins,
+  ProtocolSelector,
+  DeflateOptions,
+  RpcWebSocketOptions,
+  WebSocketTransportOptions,
+} from './websocket/index.js'
