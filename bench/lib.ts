@@ -205,6 +205,25 @@ export interface Row {
   samples: Sample[]
 }
 
+/**
+ * A `check` that every server must give this exact answer: status 200,
+ * these headers (`undefined`: absent), this body.
+ */
+export function answers(headers: Record<string, string | undefined>, body: string): Suite['check'] {
+  return (name, response) => {
+    const show = (value: unknown) => JSON.stringify(value) ?? 'none'
+    const problems = [
+      response.status === 200 ? '' : `status ${response.status}`,
+      ...Object.entries(headers).map(([header, value]) =>
+        response.headers[header] === value ? '' : `${header} ${show(response.headers[header])}`,
+      ),
+      response.body.toString() === body ? '' : `body ${show(response.body.toString())}`,
+    ].filter(Boolean)
+    if (problems.length)
+      throw new Error(`${name} does not answer like the others: ${problems.join(', ')}`)
+  }
+}
+
 /** `[numerator, denominator, minimum]`: e.g. `['wsgi', 'raw', 0.95]`. */
 export type Target = [string, string, number]
 
@@ -215,7 +234,7 @@ export interface Suite {
   /** What to ask; `expectBody` makes autocannon count every other body as a failure. */
   load: MeasureOptions
   /** Throws if a server's answer is not the one every server must give. */
-  check(name: string, response: Response): void
+  check: (name: string, response: Response) => void
   targets: Target[]
 }
 

@@ -168,6 +168,26 @@ export {
   type SendOptions,
 } from './rpc/index.js'
 
+// WebSocket (issue 6): pulsar-ts/websocket
+export {
+  WebSocket,
+  WS,
+  WebSocketProtocol,
+  WebSocketHandshake,
+  isValidCloseCode,
+  RpcWebSocket,
+  WebSocketTransport,
+} from './websocket/index.js'
+export type {
+  WebSocketHandler,
+  WebSocketOptions,
+  WebSocketOrigins,
+  ProtocolSelector,
+  DeflateOptions,
+  RpcWebSocketOptions,
+  WebSocketTransportOptions,
+} from './websocket/index.js'
+
 // pubsub channels (issue 8): memory, cluster and Redis backends
 export {
   PubSubError,

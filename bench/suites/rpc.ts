@@ -3,7 +3,7 @@
  * json-rpc-2.0's JSONRPCServer on raw node:http (the ceiling: the library
  * pulsar-ts dispatches with) and jayson's HTTP server (the peer).
  */
-import type { Suite } from '../lib.js'
+import { type Suite, answers } from '../lib.js'
 
 const CALL = '{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}'
 const REPLY = '{"jsonrpc":"2.0","id":1,"result":3}'
@@ -18,21 +18,13 @@ export const rpc: Suite = {
     body: CALL,
     expectBody: REPLY,
   },
-  check(name, { status, headers, body }) {
-    const show = (value: unknown) => JSON.stringify(value) ?? 'none'
-    const problems = [
-      status === 200 ? '' : `status ${status}`,
-      headers['content-type'] === 'application/json; charset=utf-8'
-        ? ''
-        : `Content-Type ${show(headers['content-type'])}`,
-      headers['content-length'] === String(REPLY.length)
-        ? ''
-        : `Content-Length ${show(headers['content-length'])}`,
-      body.toString() === REPLY ? '' : `body ${show(body.toString())}`,
-    ].filter(Boolean)
-    if (problems.length)
-      throw new Error(`${name} does not answer like the others: ${problems.join(', ')}`)
-  },
+  check: answers(
+    {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(REPLY.length),
+    },
+    REPLY,
+  ),
   targets: [
     ['pulsar', 'raw', 0.95],
     ['pulsar', 'jayson', 1.0],

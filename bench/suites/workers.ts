@@ -11,6 +11,6 @@ export const workers: Suite = {
   title: 'Workers: GET / (hello) through --workers 1 and --workers 2',
   servers: { 'workers 1': 'workers.ts --workers 1', 'workers 2': 'workers.ts --workers 2' },
   load: hello.load,
-  check: (name, response) => hello.check(name, response),
+  check: hello.check,
   targets: [],
 }

@@ -60,7 +60,12 @@ function stateless(pattern: RegExp): RegExp {
   return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
 }
 
-function originCheck(origin: Exclude<AllowedOrigins, string>): OriginCheck {
+/**
+ * The check of an `AllowedOrigins` value: `'*'` allows any origin, another
+ * string only itself (also used by the WebSocket's Origin check).
+ */
+export function originCheck(origin: AllowedOrigins): OriginCheck {
+  if (typeof origin === 'string') return origin === '*' ? () => true : (value) => value === origin
   if (typeof origin === 'function') return origin
   if (origin instanceof RegExp) {
     const pattern = stateless(origin)

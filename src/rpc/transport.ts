@@ -5,6 +5,7 @@
  * @module
  */
 import { HttpException } from '../server/errors.js'
+import { WebSocketTransport } from '../websocket/rpc-transport.js'
 
 /** What a transport is told besides the message. */
 export interface SendOptions {
@@ -67,10 +68,12 @@ export class HttpTransport implements RpcTransport {
   }
 }
 
-/** The transport for a URL: HTTP for `http:` and `https:`. */
+/** The transport for a URL: HTTP for `http:` and `https:`, a WebSocket for `ws:` and `wss:`. */
 export function transportFor(url: string | URL, options: HttpTransportOptions = {}): RpcTransport {
   const { protocol } = new URL(url)
   if (protocol === 'http:' || protocol === 'https:') return new HttpTransport(url, options)
+  if (protocol === 'ws:' || protocol === 'wss:')
+    return new WebSocketTransport(url, options.headers ? { headers: options.headers } : {})
   throw new TypeError(
     `No JSON-RPC transport for ${protocol} URLs: pass one as the transport option`,
   )

@@ -295,18 +295,29 @@ export class WSGIServer {
     const connection = this.#connection(socket)
     connection.upgrade = { request: req, socket, head }
     // node:http no longer watches this socket: errors and stalls are ours now
-    socket.on('error', () => socket.destroy())
-    const timer = setTimeout(() => {
-      if (!connection.detached) socket.destroy()
-    }, this.cfg.request_timeout * 1000)
+    socket.on('error', destroySocket)
+    const timer = setTimeout(cutUpgrade, this.cfg.request_timeout * 1000, connection)
     const res = new ServerResponse(req)
     res.shouldKeepAlive = false
     res.assignSocket(socket)
-    res.once('finish', () => socket.destroySoon())
+    res.once('finish', endSocket)
     void this.#serve(req, res, false).finally(() => {
       clearTimeout(timer)
       connection.upgrade = undefined
       if (!connection.detached && !res.writableFinished) socket.destroy()
     })
   }
+}
+
+// listeners shared by every upgraded socket, so none keeps the request's scope alive
+function destroySocket(this: Socket): void {
+  this.destroy()
+}
+
+function endSocket(this: ServerResponse): void {
+  this.socket?.destroySoon()
+}
+
+function cutUpgrade(connection: Connection): void {
+  if (!connection.detached) connection.socket.destroy()
 }

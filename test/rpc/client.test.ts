@@ -148,8 +148,8 @@ describe('JsonProxy', () => {
     expect(() => (proxy as () => unknown)()).toThrow(TypeError)
   })
 
-  it('needs a transport for schemes other than http and https', () => {
-    expect(() => new JsonProxy('ws://127.0.0.1:9/')).toThrow(/transport/)
+  it('needs a transport for schemes other than http(s) and ws(s)', () => {
+    expect(() => new JsonProxy('ftp://127.0.0.1:9/')).toThrow(/transport/)
     expect(() => new JsonProxy('http://127.0.0.1:9/', { timeout: 0 })).toThrow(RangeError)
   })
 

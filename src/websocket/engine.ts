@@ -1,0 +1,202 @@
+/**
+ * The one file that knows ws: a `WebSocketServer` in `noServer` mode per
+ * WebSocket route (the 101, framing, masking, UTF-8, limits, deflate), the
+ * header parsers ws ships (so a header ws would refuse is refused earlier, by
+ * the WSGI chain), and ws's client for `JsonProxy('ws://...')`.
+ * @module
+ */
+import type { Socket } from 'node:net'
+
+import * as ws from 'ws'
+
+import type { Upgrade } from '../server/connection.js'
+import type { ResolvedOptions } from './options.js'
+import type { EngineEvents, EngineSocket } from './transport.js'
+
+// ws ships these parsers but its type definitions do not declare them
+const { subprotocol, extension, PerMessageDeflate } = ws as unknown as {
+  subprotocol: { parse(header: string): Set<string> }
+  extension: { parse(header: string): Record<string, unknown[]> }
+  PerMessageDeflate: new (options: object) => { accept(offers: unknown[]): unknown }
+}
+
+const kEvents = Symbol('pulsar.websocket.events')
+const kOwner = Symbol('pulsar.websocket.owner')
+type Tagged = ws.WebSocket & { [kEvents]: EngineEvents<unknown>; [kOwner]: unknown }
+
+// shared listeners (the emitter is `this`): no closure per socket
+function onMessage(this: ws.WebSocket, data: Buffer, isBinary: boolean): void {
+  const socket = this as Tagged
+  socket[kEvents].message(socket[kOwner], data, isBinary)
+}
+function onPing(this: ws.WebSocket, data: Buffer): void {
+  const socket = this as Tagged
+  socket[kEvents].ping(socket[kOwner], data)
+}
+function onPong(this: ws.WebSocket, data: Buffer): void {
+  const socket = this as Tagged
+  socket[kEvents].pong(socket[kOwner], data)
+}
+function onClose(this: ws.WebSocket, code: number, reason: Buffer): void {
+  const socket = this as Tagged
+  socket[kEvents].close(socket[kOwner], code, reason.toString())
+}
+function onError(this: ws.WebSocket, error: Error): void {
+  const socket = this as Tagged
+  socket[kEvents].error(socket[kOwner], error)
+}
+
+function listen<Owner>(
+  socket: ws.WebSocket,
+  events: EngineEvents<Owner>,
+  owner: Owner,
+): EngineSocket {
+  const tagged = socket as Tagged
+  tagged[kEvents] = events
+  tagged[kOwner] = owner
+  tagged.on('message', onMessage)
+  tagged.on('ping', onPing)
+  tagged.on('pong', onPong)
+  tagged.on('close', onClose)
+  tagged.on('error', onError)
+  return tagged
+}
+
+/** The subprotocols a `Sec-WebSocket-Protocol` header offers, in order; throws when it is malformed. */
+export function parseProtocols(header: string): string[] {
+  return [...subprotocol.parse(header)]
+}
+
+/** Throws when a `Sec-WebSocket-Extensions` header is malformed. */
+export function checkExtensions(header: string): void {
+  extension.parse(header)
+}
+
+/** What the handshake adds to the 101 that ws writes. */
+interface Pending {
+  protocol: string | undefined
+  headers: readonly string[]
+}
+
+/** A WebSocket route's engine: turns an upgrade the WSGI chain accepted into an open connection. */
+export class Engine {
+  readonly #server: ws.WebSocketServer
+  readonly #deflate: ws.PerMessageDeflateOptions | false
+  #pending: Pending | undefined
+
+  constructor(options: ResolvedOptions) {
+    const deflate = options.perMessageDeflate
+    this.#deflate = deflate && {
+      serverNoContextTakeover: deflate.serverNoContextTakeover,
+      clientNoContextTakeover: deflate.clientNoContextTakeover,
+      serverMaxWindowBits: deflate.serverMaxWindowBits,
+      clientMaxWindowBits: deflate.clientMaxWindowBits,
+      zlibDeflateOptions: { level: deflate.level, memLevel: deflate.memLevel },
+      threshold: deflate.threshold,
+      concurrencyLimit: deflate.concurrencyLimit,
+    }
+    this.#server = new ws.WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.maxPayload,
+      // the handler's onPing answers (its default pongs)
+      autoPong: false,
+      closeTimeout: options.closeTimeoutMs,
+      perMessageDeflate: this.#deflate,
+      // the handshake chose already: ws asks during accept(), synchronously
+      handleProtocols: () => this.#pending?.protocol ?? false,
+    } as ws.ServerOptions)
+    this.#server.on('headers', (headers: string[]) => {
+      if (this.#pending) headers.push(...this.#pending.headers)
+    })
+  }
+
+  /**
+   * Writes the 101 (with `headers`, lines of `Name: value`) and opens the
+   * connection; `undefined` when the client went away meanwhile (the socket
+   * is then destroyed).
+   */
+  accept<Owner>(
+    upgrade: Upgrade,
+    protocol: string | undefined,
+    headers: readonly string[],
+    events: EngineEvents<Owner>,
+    owner: Owner,
+  ): EngineSocket | undefined {
+    let opened: ws.WebSocket | undefined
+    const requestHeaders = upgrade.request.headers
+    // RFC 7692: an offer the server cannot accept means no compression, not a
+    // failed handshake (ws would answer 400 itself, after the chain said yes)
+    if (this.#deflate && !this.#acceptable(requestHeaders['sec-websocket-extensions']))
+      delete requestHeaders['sec-websocket-extensions']
+    this.#pending = { protocol, headers }
+    try {
+      this.#server.handleUpgrade(
+        upgrade.request,
+        upgrade.socket,
+        upgrade.head,
+        (socket) => (opened = socket),
+      )
+    } finally {
+      this.#pending = undefined
+    }
+    return opened && listen(opened, events, owner)
+  }
+
+  /** Whether ws would accept a permessage-deflate offer of this header (already checked to parse). */
+  #acceptable(header: string | undefined): boolean {
+    if (header === undefined) return true
+    const offers = extension.parse(header)['permessage-deflate']
+    if (offers === undefined) return true
+    try {
+      new PerMessageDeflate({ ...this.#deflate, isServer: true }).accept(offers)
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
+/** Options of a client connection. */
+export interface ClientOptions {
+  protocols?: readonly string[]
+  headers?: Record<string, string>
+  maxPayload: number
+  /** Milliseconds the handshake may take. */
+  handshakeTimeout: number
+}
+
+/** A client connection: the engine's socket and the TCP socket under it (to ref and unref). */
+export interface ClientConnection {
+  socket: EngineSocket
+  tcp: Socket
+}
+
+/** Opens a client connection to a `ws://` or `wss://` URL; rejects when the handshake fails. */
+export function connect<Owner>(
+  url: string,
+  options: ClientOptions,
+  events: EngineEvents<Owner>,
+  owner: Owner,
+): Promise<ClientConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = new ws.WebSocket(url, options.protocols ? [...options.protocols] : [], {
+      headers: options.headers ?? {},
+      maxPayload: options.maxPayload,
+      handshakeTimeout: options.handshakeTimeout,
+      perMessageDeflate: false,
+    })
+    let tcp: Socket | undefined
+    socket.once('upgrade', (response) => (tcp = response.socket))
+    socket.once('unexpected-response', (_request, response) => {
+      socket.terminate()
+      reject(new Error(`The WebSocket handshake was answered ${String(response.statusCode)}`))
+    })
+    const failed = (error: Error) => reject(error)
+    socket.once('error', failed)
+    socket.once('open', () => {
+      socket.off('error', failed)
+      resolve({ socket: listen(socket, events, owner), tcp: tcp! })
+    })
+  })
+}

@@ -1,0 +1,74 @@
+/**
+ * JSON-RPC over a WebSocket, the server side: a `JsonRpc` handler serving
+ * the text messages of a WebSocket route, each a call, a notification or a
+ * batch, answered on the same socket.
+ * @module
+ */
+import type { JsonRpc } from '../rpc/handler.js'
+import { logError } from '../server/error-page.js'
+import type { WebSocketHandler } from './handler.js'
+import type { WebSocketProtocol } from './protocol.js'
+
+/** Options of `RpcWebSocket`. */
+export interface RpcWebSocketOptions {
+  /**
+   * Messages of one socket answered at the same time; past it, the socket
+   * waits (and is no longer read) until one is answered. @default 32
+   */
+  concurrency?: number
+}
+
+/**
+ * The WebSocket handler of a `JsonRpc`: `new WebSocket('/rpc', new RpcWebSocket(rpc))`
+ * (or simply `new WebSocket('/rpc', rpc)`). Calls of one socket run
+ * concurrently, up to `concurrency`, and each reply goes back as soon as it
+ * is ready (clients match replies by id); notifications get none. Methods
+ * get the handshake's request. A binary message closes the socket with
+ * 1003: JSON-RPC travels as text.
+ */
+export class RpcWebSocket implements WebSocketHandler {
+  /** The JSON-RPC handler the messages go to. */
+  readonly rpc: JsonRpc
+  readonly #concurrency: number
+  readonly #running = new WeakMap<WebSocketProtocol, number>()
+
+  constructor(rpc: JsonRpc, options: RpcWebSocketOptions = {}) {
+    const concurrency = options.concurrency ?? 32
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new TypeError(`concurrency must be an integer of at least 1, not ${concurrency}`)
+    this.rpc = rpc
+    this.#concurrency = concurrency
+  }
+
+  /** Answers one message; returns its promise only when the socket has `concurrency` of them running. */
+  onMessage(ws: WebSocketProtocol, text: string): Promise<void> | undefined {
+    const running = (this.#running.get(ws) ?? 0) + 1
+    this.#running.set(ws, running)
+    const answered = this.#answer(ws, text)
+    return running >= this.#concurrency ? answered : undefined
+  }
+
+  /** JSON-RPC is text: a binary message is unsupported data. */
+  onBytes(ws: WebSocketProtocol): void {
+    ws.close(1003, 'JSON-RPC messages are text')
+  }
+
+  async #answer(ws: WebSocketProtocol, text: string): Promise<void> {
+    try {
+      const reply = await this.rpc.receive(text, ws.handshake)
+      if (reply !== undefined) await ws.write(reply)
+    } catch (error) {
+      // receive() turns a method's failure into an error reply: this is the dispatcher's own
+      const { environ } = ws.handshake
+      logError(environ['pulsar.cache'].logger, error, environ)
+      if (!ws.closed) ws.close(1011)
+    } finally {
+      this.#running.set(ws, this.#running.get(ws)! - 1)
+    }
+  }
+}
+
+/** Whether a handler given to a WebSocket route is a `JsonRpc` (which has `receive`), to serve as `RpcWebSocket`. */
+export function isJsonRpc(handler: object): handler is JsonRpc {
+  return typeof (handler as { receive?: unknown }).receive === 'function'
+}
