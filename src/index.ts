@@ -196,6 +196,8 @@ export {
   RedisPubSub,
   createPubSub,
   getPubSub,
+  PubSubWS,
+  type SocketChannels,
   type JsonValue,
   type Listener,
   type Message,
