@@ -6,14 +6,7 @@
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import {
-  type Message,
-  MemoryPubSub,
-  type PubSub,
-  RedisPubSub,
-  type Unsubscribe,
-  WsgiHandler,
-} from 'pulsar-ts'
+import { type Message, MemoryPubSub, type PubSub, RedisPubSub, WsgiHandler } from 'pulsar-ts'
 import {
   PubSubWS,
   WebSocket,
@@ -173,7 +166,7 @@ describe('PubSubWS on Redis', { timeout: 20_000 }, () => {
   it('reaches the sockets of another server through a real Redis', async () => {
     const redis = await startRedis()
     const servers = []
-    for (const _ of [1, 2]) {
+    for (let i = 0; i < 2; i++) {
       const pubsub = new RedisPubSub(redis.url, capturingLogger().logger)
       opened.push(pubsub)
       servers.push({ pubsub, ...(await chatServer(new PubSubWS(pubsub, 'chat'))) })
