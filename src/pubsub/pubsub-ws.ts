@@ -15,6 +15,8 @@ export type SocketChannels =
 interface Audience {
   readonly sockets: Set<WebSocketProtocol>
   readonly subscribed: Promise<Unsubscribe>
+  /** A channel named when the handler was made: subscribed for the handler's life. */
+  readonly standing: boolean
 }
 
 /**
@@ -23,9 +25,12 @@ interface Audience {
  * closes. Subclass it for `onMessage` and the rest; a subclass that
  * overrides `onOpen` or `onClose` calls `super`'s.
  *
- * The sockets of one channel share one subscription per process, and each
- * message is turned into what is written (`toSocket`) once per process, not
- * once per socket. Writes are not awaited, so that one slow socket does not
+ * The sockets of one channel share one subscription per process. Channels
+ * given by name are subscribed from the moment the handler is made (await
+ * `ready` before serving, and a socket receives from its first moment);
+ * channels a function picks are subscribed when their first socket opens
+ * and unsubscribed when their last one closes. Each message is turned into
+ * what is written (`toSocket`) once per process, not once per socket. Writes are not awaited, so that one slow socket does not
  * hold back the others: a socket that stops reading is bound by its route's
  * `maxBufferedAmount`, past which it is closed with 1008 (docs/pubsub.md).
  */
@@ -35,14 +40,23 @@ export class PubSubWS extends WS {
   readonly #channels: SocketChannels
   readonly #audiences = new Map<string, Audience>()
   readonly #joined = new WeakMap<WebSocketProtocol, readonly string[]>()
+  /** Settles once the channels given by name are subscribed (at once for a function of the socket). */
+  readonly ready: Promise<void>
 
   /** `channels`: the channel, the channels, or a function giving them for a socket. */
   constructor(pubsub: PubSub, channels: SocketChannels) {
     super()
-    if (typeof channels !== 'function' && ![channels].flat().every((c) => typeof c === 'string'))
+    const named = typeof channels === 'function' ? [] : [channels].flat()
+    if (!named.every((channel) => typeof channel === 'string'))
       throw new TypeError('PubSubWS channels must be strings, or a function of the socket')
     this.pubsub = pubsub
     this.#channels = channels
+    const subscribed = [...new Set(named)].map(
+      (channel) => this.#audience(channel, true).subscribed,
+    )
+    this.ready = Promise.all(subscribed).then(() => undefined)
+    // awaiting it is optional: a failure is also the first socket's (onOpen rejects)
+    this.ready.catch(() => undefined)
   }
 
   /** The channels `ws` listens to. */
@@ -75,28 +89,45 @@ export class PubSubWS extends WS {
     await Promise.all(channels.map((channel) => this.#leave(channel, ws)))
   }
 
-  #join(channel: string, ws: WebSocketProtocol): Promise<Unsubscribe> {
+  /** Ends the subscriptions of the channels given by name (sockets still open stop receiving). */
+  async close(): Promise<void> {
+    const standing = [...this.#audiences].filter(([, audience]) => audience.standing)
+    for (const [channel] of standing) this.#audiences.delete(channel)
+    await Promise.all(standing.map(([, audience]) => this.#unsubscribe(audience)))
+  }
+
+  #audience(channel: string, standing: boolean): Audience {
     let audience = this.#audiences.get(channel)
     if (audience === undefined) {
       const sockets = new Set<WebSocketProtocol>()
       const subscribed = this.pubsub.subscribe(channel, (message, on) =>
         this.#fanOut(sockets, message, on),
       )
-      audience = { sockets, subscribed }
-      this.#audiences.set(channel, audience)
+      const created: Audience = { sockets, subscribed, standing }
+      this.#audiences.set(channel, created)
       // a failed subscription is the opening socket's error; the next socket tries again
       subscribed.catch(() => {
-        if (this.#audiences.get(channel) === audience) this.#audiences.delete(channel)
+        if (this.#audiences.get(channel) === created) this.#audiences.delete(channel)
       })
+      audience = created
     }
+    return audience
+  }
+
+  #join(channel: string, ws: WebSocketProtocol): Promise<Unsubscribe> {
+    const audience = this.#audience(channel, false)
     audience.sockets.add(ws)
     return audience.subscribed
   }
 
   async #leave(channel: string, ws: WebSocketProtocol): Promise<void> {
     const audience = this.#audiences.get(channel)
-    if (!audience?.sockets.delete(ws) || audience.sockets.size > 0) return
+    if (!audience?.sockets.delete(ws) || audience.sockets.size > 0 || audience.standing) return
     this.#audiences.delete(channel)
+    await this.#unsubscribe(audience)
+  }
+
+  async #unsubscribe(audience: Audience): Promise<void> {
     const unsubscribe = await audience.subscribed.catch(() => undefined)
     await unsubscribe?.()
   }

@@ -27,13 +27,14 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((pubsub) => pubsub.close()))
 })
 
-/** A memory PubSub that counts the subscriptions in force. */
-function countingPubSub() {
+/** A memory PubSub that counts the subscriptions in force; each takes `latency` ms, as over a network. */
+function countingPubSub(latency = 0) {
   const inner = new MemoryPubSub(capturingLogger().logger)
   opened.push(inner)
   let active = 0
   const pubsub = Object.create(inner) as PubSub
   pubsub.subscribe = async (channel, listener) => {
+    await new Promise((resolve) => setTimeout(resolve, latency))
     const unsubscribe = await inner.subscribe(channel, listener)
     active++
     let done = false
@@ -71,10 +72,12 @@ describe('PubSubWS', () => {
 
   it('shares one subscription per channel, and unsubscribes when the last socket closes', async () => {
     const { pubsub, active } = countingPubSub()
-    const { url, route } = await chatServer(new PubSubWS(pubsub, ['a', 'b', 'a']))
+    const { url, route } = await chatServer(new PubSubWS(pubsub, () => ['a', 'b', 'a']))
+    expect(active()).toBe(0)
     const first = await TestClient.connect(wsUrl(url, '/ws'))
     const second = await TestClient.connect(wsUrl(url, '/ws'))
-    expect(active()).toBe(2)
+    // subscribed in onOpen, after the 101
+    await eventually(() => active() === 2)
     await pubsub.publish('a', 'on a')
     expect(await first.next()).toBe('on a')
     // listed twice, the channel is still written once
@@ -94,9 +97,34 @@ describe('PubSubWS', () => {
     await eventually(() => active() === 0)
   })
 
+  it('subscribes channels given by name from the start, so a socket receives from its first moment', async () => {
+    const { pubsub, active } = countingPubSub(100)
+    const handler = new PubSubWS(pubsub, 'news')
+    await handler.ready
+    expect(active()).toBe(1)
+    const { url } = await chatServer(handler)
+    for (let i = 0; i < 5; i++) {
+      const client = await TestClient.connect(wsUrl(url, '/ws'))
+      // published as soon as the client sees the 101
+      await pubsub.publish('news', `message ${i}`)
+      expect(await client.next()).toBe(`message ${i}`)
+      client.socket.close()
+      await client.untilClosed()
+    }
+    expect(active()).toBe(1)
+    await handler.close()
+    expect(active()).toBe(0)
+  })
+
   it('picks channels per socket, and lets toSocket reshape or drop a message', async () => {
-    const { pubsub } = countingPubSub()
+    const { pubsub } = countingPubSub(50)
     class Rooms extends PubSubWS {
+      // a channel picked per socket is subscribed after the 101: say when it is
+      override async onOpen(ws: WebSocketProtocol) {
+        await super.onOpen(ws)
+        await ws.write('subscribed')
+      }
+
       override toSocket(message: Message, channel: string) {
         if (message === 'secret') return undefined
         return JSON.stringify({ channel, message })
@@ -106,6 +134,7 @@ describe('PubSubWS', () => {
     const { url } = await chatServer(handler, '/rooms/<room>')
     const red = await TestClient.connect(wsUrl(url, '/rooms/red'))
     const blue = await TestClient.connect(wsUrl(url, '/rooms/blue'))
+    for (const client of [red, blue]) expect(await client.next()).toBe('subscribed')
     await pubsub.publish('room.red', 'secret')
     await pubsub.publish('room.red', 'to red')
     await pubsub.publish('room.blue', { to: 'blue' })
@@ -169,7 +198,9 @@ describe('PubSubWS on Redis', { timeout: 20_000 }, () => {
     for (let i = 0; i < 2; i++) {
       const pubsub = new RedisPubSub(redis.url, capturingLogger().logger)
       opened.push(pubsub)
-      servers.push({ pubsub, ...(await chatServer(new PubSubWS(pubsub, 'chat'))) })
+      const handler = new PubSubWS(pubsub, 'chat')
+      await handler.ready
+      servers.push({ pubsub, ...(await chatServer(handler)) })
     }
     const [one, two] = servers
     const onOne = await TestClient.connect(wsUrl(one!.url, '/ws'))
