@@ -14,16 +14,8 @@ import type { WebSocket } from 'ws'
 
 import { type RedisServer, startRedisServer } from '../../test/helpers/redis-server.js'
 import { type Protocol, fanOut, plainSocket, socketIo, subscribers } from '../fanout-load.js'
-import { type ServerProcess, type Settings, median, startServer } from '../lib.js'
+import { type ServerProcess, type Settings, envNumber, median, startServer } from '../lib.js'
 import { closeAll } from '../ws-load.js'
-
-function envInteger(name: string, fallback: number): number {
-  const raw = process.env[name]
-  const value = raw === undefined || raw === '' ? fallback : Number(raw)
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, not ${raw}`)
-  return value
-}
 
 interface Contender {
   name: string
@@ -59,8 +51,8 @@ export const fanout = {
   title: 'Fan-out: one message to 1 000 subscribed WebSockets, time to the last delivery',
 
   async run(options: Settings): Promise<boolean> {
-    const count = envInteger('BENCH_FANOUT_SOCKETS', 1000)
-    const messages = envInteger('BENCH_FANOUT_MESSAGES', 20)
+    const count = envNumber('BENCH_FANOUT_SOCKETS', 1000, true)
+    const messages = envNumber('BENCH_FANOUT_MESSAGES', 20, true)
     console.log(`\n${this.title}`)
     console.log(
       `node ${process.version}, ${cpus().length} CPUs; ${count} sockets per server, ` +

@@ -9,6 +9,7 @@ import type { Message, PubSub } from 'pulsar-ts'
 
 import type { CapturingLogger } from '../helpers/logger.js'
 import { delay, eventually } from '../helpers/wait.js'
+import { globCases } from './glob-cases.js'
 
 export interface Pair {
   a: PubSub
@@ -108,6 +109,18 @@ export function pubsubContract(make: () => Promise<Pair>): void {
       await a.publish('room.1', 'after')
       await exact.next(2)
       expect(rooms.got).toHaveLength(2)
+    })
+
+    it('matches patterns as Redis does', async () => {
+      const { a, b } = await pair()
+      for (const [pattern, matches, misses] of globCases) {
+        const got = collector()
+        const unsubscribe = await b.psubscribe(pattern, got.listener)
+        for (const channel of [...misses, ...matches]) await a.publish(channel, channel)
+        const channels = (await got.next(matches.length)).map(([, channel]) => channel)
+        expect(channels, pattern).toEqual(matches)
+        await unsubscribe()
+      }
     })
 
     it('logs a listener that throws or rejects, and still delivers to the others', async () => {
