@@ -204,5 +204,6 @@ export {
   type PubSub,
   type Unsubscribe,
   type RedisPubSubOptions,
+  type PubSubBaseOptions,
   type PubSubOptions,
 } from './pubsub/index.js'

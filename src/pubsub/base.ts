@@ -5,7 +5,7 @@
  * @module
  */
 import { toFunction } from '../server/callable.js'
-import type { Logger } from '../server/logger.js'
+import { type Logger, createLogger } from '../server/logger.js'
 import type { Callable } from '../server/types.js'
 import { type Packet, decode, encode } from './codec.js'
 import { globToRegExp } from './glob.js'
@@ -24,6 +24,12 @@ interface Topic {
 
 const RESOLVED = Promise.resolve()
 
+/** What every backend's constructor takes. */
+export interface PubSubBaseOptions {
+  /** Where failing listeners (and Redis outages) are reported. @default a pino logger at level info */
+  logger?: Logger
+}
+
 /** The shared half of a PubSub; a backend adds how messages leave and reach the process. */
 export abstract class PubSubBase implements PubSub {
   abstract readonly name: string
@@ -35,8 +41,8 @@ export abstract class PubSubBase implements PubSub {
   // settles (rejected) when close() is called: subscriptions still waiting for the backend give up
   readonly #whenClosed = new Promise<never>((_, reject) => (this.#closing = reject))
 
-  constructor(logger: Logger) {
-    this.logger = logger
+  constructor(options: PubSubBaseOptions = {}) {
+    this.logger = options.logger ?? createLogger({ log_level: 'info' })
   }
 
   get closed(): boolean {

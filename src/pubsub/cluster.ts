@@ -6,9 +6,8 @@
  */
 import cluster from 'node:cluster'
 
-import type { Logger } from '../server/logger.js'
 import type { Publication } from '../server/worker.js'
-import { PubSubBase } from './base.js'
+import { PubSubBase, type PubSubBaseOptions } from './base.js'
 import { type Packet, fromIpc, toIpc } from './codec.js'
 import { PubSubError } from './types.js'
 
@@ -17,12 +16,12 @@ export class ClusterPubSub extends PubSubBase {
   readonly name = 'cluster'
 
   /** Throws a `PubSubError` outside a worker (with `workers` at 0, use `memory`). */
-  constructor(logger: Logger) {
+  constructor(options: PubSubBaseOptions = {}) {
     if (!cluster.isWorker)
       throw new PubSubError(
         'The cluster pubsub needs an arbiter: run with --workers 1 or more, or use memory',
       )
-    super(logger)
+    super(options)
     process.on('message', this.#received)
   }
 

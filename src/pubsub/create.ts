@@ -3,22 +3,18 @@
  * `getPubSub(environ)`, the one PubSub of the server serving a request.
  * @module
  */
-import { type Logger, createLogger } from '../server/logger.js'
+import { createLogger } from '../server/logger.js'
 import type { WSGIServer } from '../server/server.js'
 import type { Environ } from '../server/types.js'
 import { ClusterPubSub } from './cluster.js'
 import { MemoryPubSub } from './memory.js'
-import { RedisPubSub } from './redis.js'
+import { RedisPubSub, type RedisPubSubOptions } from './redis.js'
 import type { PubSub } from './types.js'
 
-/** The options of `createPubSub`. */
-export interface PubSubOptions {
-  /** Where failing listeners and Redis outages are reported. @default a pino logger at level info */
-  logger?: Logger
+/** The options of `createPubSub`: the logger, a Redis backend's `connectTimeout`, and `workers`. */
+export interface PubSubOptions extends RedisPubSubOptions {
   /** The `workers` setting, which picks the backend when the setting is empty. @default 0 */
   workers?: number
-  /** Seconds a Redis backend's first connection may take. @default 10 */
-  connectTimeout?: number
 }
 
 /**
@@ -27,15 +23,11 @@ export interface PubSubOptions {
  * and `cluster` with 1 or more. Throws a TypeError for anything else.
  */
 export function createPubSub(setting: string, options: PubSubOptions = {}): PubSub {
-  const logger = options.logger ?? createLogger({ log_level: 'info' })
-  const backend = setting || ((options.workers ?? 0) > 0 ? 'cluster' : 'memory')
-  if (backend === 'memory') return new MemoryPubSub(logger)
-  if (backend === 'cluster') return new ClusterPubSub(logger)
-  return new RedisPubSub(
-    backend,
-    logger,
-    options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout },
-  )
+  const { workers = 0, ...rest } = options
+  const backend = setting || (workers > 0 ? 'cluster' : 'memory')
+  if (backend === 'memory') return new MemoryPubSub(rest)
+  if (backend === 'cluster') return new ClusterPubSub(rest)
+  return new RedisPubSub(backend, rest)
 }
 
 const byServer = new WeakMap<WSGIServer, PubSub>()

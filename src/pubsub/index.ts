@@ -6,6 +6,7 @@
  */
 export type { JsonValue, Listener, Message, PubSub, Unsubscribe } from './types.js'
 export { PubSubError } from './types.js'
+export type { PubSubBaseOptions } from './base.js'
 export { MemoryPubSub } from './memory.js'
 export { ClusterPubSub } from './cluster.js'
 export { RedisPubSub, type RedisPubSubOptions } from './redis.js'

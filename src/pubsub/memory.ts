@@ -4,17 +4,16 @@
  * code written against it behaves the same on `cluster` and Redis.
  * @module
  */
-import type { Logger } from '../server/logger.js'
-import { PubSubBase } from './base.js'
+import { PubSubBase, type PubSubBaseOptions } from './base.js'
 import type { Packet } from './codec.js'
 
 /** Channels within this process. */
 export class MemoryPubSub extends PubSubBase {
   readonly name = 'memory'
 
-  /** `logger`: where failing listeners are reported. */
-  constructor(logger: Logger) {
-    super(logger)
+  /** `options.logger`: where failing listeners are reported. */
+  constructor(options: PubSubBaseOptions = {}) {
+    super(options)
   }
 
   protected send(channel: string, packet: Packet): Promise<void> {

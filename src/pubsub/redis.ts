@@ -11,13 +11,12 @@ import { once } from 'node:events'
 import { Redis } from 'ioredis'
 
 import { checkPubSub } from '../server/config.js'
-import type { Logger } from '../server/logger.js'
-import { type Kind, PubSubBase } from './base.js'
+import { type Kind, PubSubBase, type PubSubBaseOptions } from './base.js'
 import { type Packet, fromRedis, toRedis } from './codec.js'
 import { PubSubError } from './types.js'
 
 /** The options of a Redis pubsub. */
-export interface RedisPubSubOptions {
+export interface RedisPubSubOptions extends PubSubBaseOptions {
   /** Seconds the first connection may take; a publish waiting for it fails after that. @default 10 */
   connectTimeout?: number
 }
@@ -46,13 +45,13 @@ export class RedisPubSub extends PubSubBase {
   #lastError: Error | undefined
 
   /** `url`: `redis://[:password@]host[:port][/db]` (`rediss://` for TLS). */
-  constructor(url: string, logger: Logger, options: RedisPubSubOptions = {}) {
+  constructor(url: string, options: RedisPubSubOptions = {}) {
     const problem = checkPubSub(url)
     if (problem || !/^rediss?:/.test(url))
       throw new TypeError(`Redis URL ${JSON.stringify(url)} ${problem ?? 'is not redis://'}`)
     const seconds = options.connectTimeout ?? 10
     if (!(seconds > 0)) throw new TypeError(`connectTimeout must be positive, not ${seconds}`)
-    super(logger)
+    super(options)
     this.name = redact(new URL(url))
     this.#connectTimeoutMs = seconds * 1000
     const common = {

@@ -56,7 +56,7 @@ describe('createPubSub', () => {
     expect(createPubSub('memory', { logger, workers: 4 })).toBeInstanceOf(MemoryPubSub)
     // this test process is no worker: cluster says what it needs
     expect(() => createPubSub('', { logger, workers: 2 })).toThrow(PubSubError)
-    expect(() => new ClusterPubSub(logger)).toThrow(/--workers 1 or more/)
+    expect(() => new ClusterPubSub({ logger })).toThrow(/--workers 1 or more/)
   })
 
   it('makes a Redis backend from a URL, and refuses anything else', async () => {

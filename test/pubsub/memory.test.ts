@@ -9,12 +9,12 @@ import { collector, pubsubContract } from './contract.js'
 describe('MemoryPubSub', () => {
   pubsubContract(() => {
     const log = capturingLogger()
-    const pubsub = new MemoryPubSub(log.logger)
+    const pubsub = new MemoryPubSub({ logger: log.logger })
     return Promise.resolve({ a: pubsub, b: pubsub, log })
   })
 
   it('delivers after publish() returned, so a listener that publishes does not recurse', async () => {
-    const pubsub = new MemoryPubSub(capturingLogger().logger)
+    const pubsub = new MemoryPubSub({ logger: capturingLogger().logger })
     const order: string[] = []
     let echoes = 0
     await pubsub.subscribe('ping', async (message) => {
@@ -33,7 +33,7 @@ describe('MemoryPubSub', () => {
   })
 
   it('gives the publisher no shared reference: the message is copied when published', async () => {
-    const pubsub = new MemoryPubSub(capturingLogger().logger)
+    const pubsub = new MemoryPubSub({ logger: capturingLogger().logger })
     const got = collector()
     await pubsub.subscribe('c', got.listener)
     const value = { n: 1 }

@@ -29,7 +29,7 @@ afterEach(async () => {
 
 /** A memory PubSub that counts the subscriptions in force; each takes `latency` ms, as over a network. */
 function countingPubSub(latency = 0) {
-  const inner = new MemoryPubSub(capturingLogger().logger)
+  const inner = new MemoryPubSub({ logger: capturingLogger().logger })
   opened.push(inner)
   let active = 0
   const pubsub = Object.create(inner) as PubSub
@@ -196,7 +196,7 @@ describe('PubSubWS on Redis', { timeout: 20_000 }, () => {
     const redis = await startRedis()
     const servers = []
     for (let i = 0; i < 2; i++) {
-      const pubsub = new RedisPubSub(redis.url, capturingLogger().logger)
+      const pubsub = new RedisPubSub(redis.url, { logger: capturingLogger().logger })
       opened.push(pubsub)
       const handler = new PubSubWS(pubsub, 'chat')
       await handler.ready

@@ -26,7 +26,7 @@ afterEach(async () => {
 })
 
 function redisPubSub(log: CapturingLogger = capturingLogger(), url = redis.url): RedisPubSub {
-  const pubsub = new RedisPubSub(url, log.logger, { connectTimeout: 2 })
+  const pubsub = new RedisPubSub(url, { logger: log.logger, connectTimeout: 2 })
   opened.push(pubsub)
   return pubsub
 }
@@ -81,9 +81,9 @@ describe('RedisPubSub', () => {
 
   it('refuses a URL that is not redis://', () => {
     const { logger } = capturingLogger()
-    expect(() => new RedisPubSub('http://127.0.0.1:6379', logger)).toThrow(TypeError)
-    expect(() => new RedisPubSub('redis://127.0.0.1:6379/x', logger)).toThrow(/database/)
-    expect(() => new RedisPubSub(redis.url, logger, { connectTimeout: 0 })).toThrow(
+    expect(() => new RedisPubSub('http://127.0.0.1:6379', { logger })).toThrow(TypeError)
+    expect(() => new RedisPubSub('redis://127.0.0.1:6379/x', { logger })).toThrow(/database/)
+    expect(() => new RedisPubSub(redis.url, { logger, connectTimeout: 0 })).toThrow(
       /connectTimeout/,
     )
   })
@@ -139,7 +139,7 @@ describe('RedisPubSub when Redis goes away', { timeout: 30_000 }, () => {
     const server = await startRedis()
     await server.stop()
     const log = capturingLogger()
-    const pubsub = new RedisPubSub(server.url, log.logger, { connectTimeout: 0.5 })
+    const pubsub = new RedisPubSub(server.url, { logger: log.logger, connectTimeout: 0.5 })
     opened.push(pubsub)
     const started = Date.now()
     await expect(pubsub.publish('news', 'x')).rejects.toThrow(/Could not connect .* within 0.5 s/)
