@@ -30,8 +30,9 @@ interface Audience {
  * `ready` before serving, and a socket receives from its first moment);
  * channels a function picks are subscribed when their first socket opens
  * and unsubscribed when their last one closes. Each message is turned into
- * what is written (`toSocket`) once per process, not once per socket. Writes are not awaited, so that one slow socket does not
- * hold back the others: a socket that stops reading is bound by its route's
+ * what is written (`toSocket`) once per process, not once per socket.
+ * Writes are not awaited, so that one slow socket does not hold back the
+ * others: a socket that stops reading is bound by its route's
  * `maxBufferedAmount`, past which it is closed with 1008 (docs/pubsub.md).
  */
 export class PubSubWS extends WS {
@@ -55,7 +56,7 @@ export class PubSubWS extends WS {
       (channel) => this.#audience(channel, true).subscribed,
     )
     this.ready = Promise.all(subscribed).then(() => undefined)
-    // awaiting it is optional: a failure is also the first socket's (onOpen rejects)
+    // awaiting it is optional: after a failure, the next socket to open subscribes again
     this.ready.catch(() => undefined)
   }
 
