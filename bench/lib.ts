@@ -30,7 +30,8 @@ export interface Settings {
   build: boolean
 }
 
-function envNumber(name: string, fallback: number, integer = false): number {
+/** A positive number (an integer when `integer`) from the environment variable `name`, else `fallback`. */
+export function envNumber(name: string, fallback: number, integer = false): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)

@@ -11,6 +11,7 @@
  */
 import { type Settings, type Suite, header, report, runSuite, settings } from './lib.js'
 import { compressionJson, compressionText } from './suites/compression.js'
+import { fanout } from './suites/fanout.js'
 import { hello } from './suites/hello.js'
 import { router } from './suites/router.js'
 import { rpc } from './suites/rpc.js'
@@ -26,7 +27,7 @@ const suites: Record<string, Suite> = {
   rpc,
 }
 // suites that measure what autocannon cannot, and report themselves
-const selfRun: Record<string, { run(options: Settings): Promise<boolean> }> = { websocket }
+const selfRun: Record<string, { run(options: Settings): Promise<boolean> }> = { websocket, fanout }
 
 const names = process.argv.slice(2)
 const unknown = names.filter((name) => !(name in suites) && !(name in selfRun))

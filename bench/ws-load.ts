@@ -7,7 +7,8 @@ import { WebSocket } from 'ws'
 
 import { get } from './lib.js'
 
-function wsUrl(url: string, path: string): string {
+/** The ws:// URL of `path` on an http:// server. */
+export function wsUrl(url: string, path: string): string {
   return new URL(path, url).href.replace(/^http/, 'ws')
 }
 
@@ -24,7 +25,7 @@ function connect(url: string): Promise<WebSocket> {
 }
 
 /** Opens `count` connections, `batch` handshakes at a time (a burst would overflow the listen queue). */
-async function connectMany(url: string, count: number, batch = 200): Promise<WebSocket[]> {
+export async function connectMany(url: string, count: number, batch = 200): Promise<WebSocket[]> {
   const sockets: WebSocket[] = []
   try {
     while (sockets.length < count) {
@@ -38,7 +39,8 @@ async function connectMany(url: string, count: number, batch = 200): Promise<Web
   return sockets
 }
 
-function closeAll(sockets: readonly WebSocket[]): Promise<void> {
+/** Closes every socket, each cut after 5 s if the server does not answer its close. */
+export function closeAll(sockets: readonly WebSocket[]): Promise<void> {
   return Promise.all(
     sockets.map(
       (socket) =>

@@ -187,3 +187,23 @@ export type {
   RpcWebSocketOptions,
   WebSocketTransportOptions,
 } from './websocket/index.js'
+
+// pubsub channels (issue 8): memory, cluster and Redis backends
+export {
+  PubSubError,
+  MemoryPubSub,
+  ClusterPubSub,
+  RedisPubSub,
+  createPubSub,
+  getPubSub,
+  PubSubWS,
+  type SocketChannels,
+  type JsonValue,
+  type Listener,
+  type Message,
+  type PubSub,
+  type Unsubscribe,
+  type RedisPubSubOptions,
+  type PubSubBaseOptions,
+  type PubSubOptions,
+} from './pubsub/index.js'

@@ -11,7 +11,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net'
 
 import { type Config, parseBind } from './config.js'
 import type { Logger } from './logger.js'
-import { type ToArbiter, type ToWorker, heartbeatInterval } from './worker.js'
+import { type Publication, type ToArbiter, type ToWorker, heartbeatInterval } from './worker.js'
 
 /** One process's figures. */
 export interface ProcessInfo {
@@ -197,7 +197,18 @@ export class Arbiter {
     } else if (message.pulsar === 'info') {
       const answer: ToWorker = { pulsar: 'info', ask: message.ask, info: this.info() }
       worker.send(answer)
+    } else if (message.pulsar === 'publish') {
+      this.#relay(message)
     }
+  }
+
+  /** Sends a worker's publication to every worker, draining ones included (their sockets are still open). */
+  #relay(message: Publication): void {
+    const { channel, kind, data } = message
+    if (typeof channel !== 'string' || typeof data !== 'string') return
+    if (kind !== 'text' && kind !== 'json' && kind !== 'bytes') return
+    const relayed: ToWorker = { pulsar: 'publish', channel, kind, data }
+    for (const { worker } of this.#workers.values()) if (worker.isConnected()) worker.send(relayed)
   }
 
   #exited(worker: Worker, code: number | null, signal: string | null): void {

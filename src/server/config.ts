@@ -37,6 +37,7 @@ export interface Config {
   config: string
   pid_file: string
   process_name: string
+  pubsub: string
 }
 
 /** One row of the settings table. */
@@ -244,6 +245,15 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     default: 'pulsar-ts',
     description: 'The process title, followed by ": arbiter" or ": worker N" with workers.',
   },
+  pubsub: {
+    flag: '--pubsub',
+    env: 'PULSAR_PUBSUB',
+    type: 'string',
+    default: '',
+    description:
+      "Where pubsub channels meet (pulsar's data_store): memory (this process), cluster (the workers, through the arbiter) or redis://HOST:PORT/DB (every server using that Redis); empty is memory with workers 0, cluster with workers >= 1.",
+    validate: checkPubSub,
+  },
   config: {
     flag: '--config',
     short: 'c',
@@ -386,6 +396,26 @@ export function helpText(usage: string): string {
 /** A default as it reads in help and docs. */
 export function showDefault(value: unknown): string {
   return value === '' ? '(none)' : String(value)
+}
+
+/**
+ * Checks a `pubsub` value: '', `memory`, `cluster`, or a `redis://` or
+ * `rediss://` URL with a host and an optional database number; returns the
+ * problem, if any.
+ */
+export function checkPubSub(value: string): string | undefined {
+  if (value === '' || value === 'memory' || value === 'cluster') return undefined
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'is not memory, cluster or a redis:// URL'
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    return 'is not memory, cluster or a redis:// URL'
+  if (!url.hostname) return 'needs a host'
+  if (!/^\/?(\d{1,5})?$/.test(url.pathname)) return 'has a database that is not a number'
+  return undefined
 }
 
 /** Where to listen: a TCP host and port, or a unix socket path. */

@@ -8,14 +8,29 @@ import cluster from 'node:cluster'
 import type { ClusterInfo } from './arbiter.js'
 import type { WSGIServer } from './server.js'
 
+/**
+ * A message published on a pubsub channel (the `cluster` backend, docs/pubsub.md):
+ * a worker sends it to the arbiter, which relays it to every worker, the
+ * sender included, so that every worker sees the same order.
+ */
+export interface Publication {
+  pulsar: 'publish'
+  channel: string
+  /** How `data` holds the message: text, JSON text, or bytes in base64. */
+  kind: 'text' | 'json' | 'bytes'
+  data: string
+}
+
 /** What a worker tells the arbiter. */
 export type ToArbiter =
   | { pulsar: 'heartbeat'; requests: number; connections: number }
   | { pulsar: 'retire' }
   | { pulsar: 'info'; ask: number }
+  | Publication
 
 /** What the arbiter tells a worker. */
-export type ToWorker = { pulsar: 'stop' } | { pulsar: 'info'; ask: number; info: ClusterInfo }
+export type ToWorker =
+  { pulsar: 'stop' } | { pulsar: 'info'; ask: number; info: ClusterInfo } | Publication
 
 /** Milliseconds between heartbeats: a quarter of the timeout, so one late beat is not fatal. */
 export function heartbeatInterval(timeout: number): number {

@@ -9,6 +9,7 @@ export { WebSocketProtocol, isValidCloseCode } from './protocol.js'
 export { WebSocketHandshake } from './handshake.js'
 export { RpcWebSocket, type RpcWebSocketOptions } from './rpc.js'
 export { WebSocketTransport, type WebSocketTransportOptions } from './rpc-transport.js'
+export { PubSubWS, type SocketChannels } from '../pubsub/pubsub-ws.js'
 export type {
   DeflateOptions,
   ProtocolSelector,

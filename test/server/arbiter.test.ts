@@ -9,8 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 import { type Run, listening, run } from '../helpers/process.js'
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+import { delay, eventually } from '../helpers/wait.js'
 
 function serveWorkers(...flags: string[]): Run {
   return run(['src/cli.ts', 'test/fixtures/pid-app.ts', '--bind', '127.0.0.1:0', ...flags])
@@ -37,20 +36,6 @@ async function workers(url: string, count: number): Promise<Set<number>> {
     const pids = await pidsOf(url, count * 3)
     return pids.size === count ? pids : undefined
   })
-}
-
-/** Polls until `check()` holds; fails after `ms`. */
-async function eventually<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await delay(100)
-  }
 }
 
 /** Requests without pause from `clients` keep-alive clients until `stop()`; counts failures. */

@@ -1,0 +1,92 @@
+/**
+ * The chat in a real browser: Debian's Chromium driven by playwright-core
+ * (never a downloaded browser), two pages on the chat served by two
+ * workers: what one page sends appears in the other, and so does what is
+ * published over JSON-RPC.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { type BrowserContext, type Page, chromium } from 'playwright-core'
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { JsonProxy } from 'pulsar-ts/rpc'
+
+import { listening, run } from '../helpers/process.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+]
+
+let context: BrowserContext | undefined
+let profile: string | undefined
+
+afterEach(async () => {
+  await context?.close()
+  if (profile) rmSync(profile, { recursive: true, force: true })
+  context = profile = undefined
+})
+
+async function openChat(url: string): Promise<Page> {
+  const page = await context!.newPage()
+  await page.goto(url)
+  await page.locator('#status[data-state="open"]').waitFor({ timeout: 10_000 })
+  return page
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.locator('#text').fill(text)
+  await page.locator('#text').press('Enter')
+}
+
+const messages = (page: Page) => page.locator('#messages li')
+
+describe('the chat in Chromium', { timeout: 60_000 }, () => {
+  it('shows in one page what another typed, and what RPC published, with --workers 2', async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is required by this test: apt-get install -y chromium`)
+    const arbiter = run(['examples/chat.ts', '--workers', '2', '--bind', '127.0.0.1:0'])
+    const url = await listening(arbiter)
+    profile = mkdtempSync(join(tmpdir(), 'pulsar-chromium-'))
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      timeout: 30_000,
+    })
+    const one = await openChat(url)
+    const two = await openChat(url)
+
+    await say(one, 'hello from page one')
+    for (const page of [one, two])
+      await expect
+        .poll(() => messages(page).allTextContents(), { timeout: 10_000 })
+        .toEqual([expect.stringContaining('hello from page one')])
+
+    await say(two, '  and back  \n')
+    const rpc = new JsonProxy(`${url}/rpc`) as unknown as { message(text: string): Promise<string> }
+    expect(await rpc.message('<b>over RPC</b>')).toBe('OK')
+    for (const page of [one, two])
+      await expect
+        .poll(() => messages(page).allTextContents(), { timeout: 10_000 })
+        .toEqual([
+          expect.stringContaining('hello from page one'),
+          expect.stringContaining('and back'),
+          expect.stringContaining('<b>over RPC</b>'),
+        ])
+    // the markup arrived as text, not as an element
+    expect(await two.locator('#messages b').count()).toBe(0)
+
+    arbiter.child.kill('SIGTERM')
+    expect(await arbiter.exit).toEqual({ code: 0, signal: null })
+  })
+})
