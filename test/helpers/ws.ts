@@ -201,11 +201,4 @@ export async function rawWebSocket(port: number, path: string): Promise<RawClien
   return client
 }
 
-/** Waits until `test` holds, checking every 10 ms, at most `ms` (for conditions on the server's side). */
-export async function eventually(test: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error('Timed out waiting for a condition')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+export { eventually } from './wait.js'

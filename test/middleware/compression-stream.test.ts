@@ -15,9 +15,9 @@ import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 import { serve } from '../helpers/listen.js'
 import { capturingLogger } from '../helpers/logger.js'
 import { RawClient } from '../helpers/raw.js'
+import { delay } from '../helpers/wait.js'
 
 const GZIP = { 'Accept-Encoding': 'gzip' }
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** What a prefix of a gzip stream decodes to, without waiting for its end. */
 function gunzipPrefix(data: Buffer): string {

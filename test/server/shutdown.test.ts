@@ -8,8 +8,7 @@ import type { Environ, StartResponse } from 'pulsar-ts'
 
 import { serve } from '../helpers/listen.js'
 import { RawClient, parseResponse, statuses } from '../helpers/raw.js'
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+import { delay } from '../helpers/wait.js'
 
 async function slow(environ: Environ, startResponse: StartResponse) {
   if (environ.PATH_INFO === '/slow') await delay(300)

@@ -10,17 +10,7 @@ import type { Body, Environ, StartResponse } from 'pulsar-ts'
 
 import { serve } from '../helpers/listen.js'
 import { RawClient, parseResponse } from '../helpers/raw.js'
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Resolves once `check()` holds, polling; fails after `ms`. */
-async function eventually(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await delay(10)
-  }
-}
+import { delay, eventually } from '../helpers/wait.js'
 
 describe('body iteration', () => {
   it('sends promised chunks of a sync iterable in order', async () => {
