@@ -12,8 +12,8 @@ import { type JsonRpc, dispatcherOf } from './handler.js'
 /** The content type of every JSON-RPC reply. */
 export const JSON_TYPE = 'application/json; charset=utf-8'
 
-/** The request body types taken as JSON: `application/json`, the two JSON-RPC ones, and `+json`. */
-export function isJsonType(type: string): boolean {
+/** The request body types a JSON-RPC call may come as: `application/json`, the two JSON-RPC ones, and `+json` (stricter than `WsgiRequest.json()`, which takes any JSON subtype). */
+export function isRpcBodyType(type: string): boolean {
   return (
     type === 'application/json' ||
     type === 'application/json-rpc' ||
@@ -26,7 +26,7 @@ export function isJsonType(type: string): boolean {
 export async function serveHttp(rpc: JsonRpc, request: WsgiRequest): Promise<WsgiResponse> {
   if (request.method !== 'POST') throw new MethodNotAllowed(['POST'])
   // the common case first: the Content-Type exactly as JSON-RPC clients send it
-  if (request.environ.CONTENT_TYPE !== 'application/json' && !isJsonType(request.contentType))
+  if (request.environ.CONTENT_TYPE !== 'application/json' && !isRpcBodyType(request.contentType))
     throw new UnsupportedMediaType(
       `A JSON-RPC request is sent as application/json, not ${request.contentType || 'a body without a type'}`,
     )
