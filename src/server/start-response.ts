@@ -4,8 +4,6 @@
  * with backpressure, and turns failures into error responses.
  * @module
  */
-import { STATUS_CODES } from 'node:http'
-
 import { isThenable } from './callable.js'
 import type { Config } from './config.js'
 import type { Connection } from './connection.js'
@@ -13,6 +11,7 @@ import { handleWsgiError, logError } from './error-page.js'
 import { AbortWsgi, ClientDisconnected } from './errors.js'
 import type { WsgiInput } from './input.js'
 import type { Logger } from './logger.js'
+import { headerRole, parseLength, parseStatus, serverHeader, warnDropped } from './response-head.js'
 import { WsgiResponse } from './response.js'
 import type { Body, Chunk, Environ, Header, StartResponse, WsgiApp, Write } from './types.js'
 
@@ -44,65 +43,10 @@ export interface ServerState {
   readonly closing: boolean
 }
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) belong to the server, not the application. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'trailers',
-  'transfer-encoding',
-  'upgrade',
-])
-const warned = new Set<string>()
 const RESOLVED = Promise.resolve()
 const NO_HEADERS: Header[] = []
 // an unread body up to this size is drained by node:http so the connection can be reused
 const DRAINABLE_BODY = 65536
-
-// names whose length matches a header start_response must look at: only
-// those are lower-cased (hop-by-hop ones, content-length, server)
-const SPECIAL_LENGTHS = new Set(
-  [...HOP_BY_HOP, 'content-length', 'server'].map((name) => name.length),
-)
-
-const STATUS_CACHE_LIMIT = 1000
-const statuses = new Map<string, readonly [code: number, reason: string]>()
-
-/** Parses a status line (`'200 OK'`, `'418'`); cached, since applications reuse a few. */
-function parseStatus(status: string): readonly [number, string] {
-  let parsed = statuses.get(status)
-  if (parsed !== undefined) return parsed
-  // a 1xx is an interim answer (RFC 9110 §15.2): never the application's final one
-  const match = typeof status === 'string' ? /^([2-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
-  if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
-  const code = Number(match[1])
-  parsed = [code, match[2] || STATUS_CODES[code] || '']
-  if (statuses.size < STATUS_CACHE_LIMIT) statuses.set(status, parsed)
-  return parsed
-}
-
-let serverHeader: Header = ['Server', '']
-
-// applications use a handful of header names, mostly literals: remember them lower-cased
-const lowered = new Map<string, string>()
-function lowerCase(name: string): string {
-  let lower = lowered.get(name)
-  if (lower === undefined) {
-    lower = name.toLowerCase()
-    if (lowered.size < STATUS_CACHE_LIMIT) lowered.set(name, lower)
-  }
-  return lower
-}
-
-function parseLength(value: unknown): number {
-  const length = typeof value === 'string' && value !== '' ? Number(value) : NaN
-  if (!Number.isSafeInteger(length) || length < 0)
-    throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
-  return length
-}
 
 function byteLength(chunk: Chunk): number {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
@@ -173,37 +117,25 @@ export class HttpServerResponse {
     let contentLength: number | undefined
     let hasServer = false
     for (const header of headers) {
-      const name = header[0]
-      if (SPECIAL_LENGTHS.has(name.length)) {
-        const lower = lowerCase(name)
-        if (HOP_BY_HOP.has(lower)) {
-          if (!warned.has(lower)) {
-            warned.add(lower)
-            this.logger.warn(`Dropped hop-by-hop header "${name}" set by the application`)
-          }
-          continue
-        }
-        if (lower === 'content-length') {
-          // RFC 9110 §8.6: no Content-Length on a 204
-          if (code === 204) continue
-          contentLength = parseLength(header[1])
-        } else if (lower === 'server') hasServer = true
+      const role = headerRole(header[0])
+      if (role === 'hop-by-hop') {
+        warnDropped(header[0], this.logger)
+        continue
       }
+      if (role === 'content-length') {
+        // RFC 9110 §8.6: no Content-Length on a 204
+        if (code === 204) continue
+        contentLength = parseLength(header[1])
+      } else if (role === 'server') hasServer = true
       list.push(header)
     }
-    if (!hasServer) list.push(this.#serverHeader())
+    if (!hasServer) list.push(serverHeader(this.cfg.server_software))
     this.status = status
     this.statusCode = code
     this.#reason = reason
     this.#headers = list
     this.contentLength = code === 204 ? undefined : contentLength
     return this.write
-  }
-
-  #serverHeader(): Header {
-    const software = this.cfg.server_software
-    if (serverHeader[1] !== software) serverHeader = ['Server', software]
-    return serverHeader
   }
 
   /** The WSGI `write`: sends a chunk and resolves when the client can take more. */

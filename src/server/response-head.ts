@@ -1,0 +1,83 @@
+/**
+ * The rules of a response's head as `start_response` receives it: the
+ * status line, the headers the server acts on (hop-by-hop ones, which it
+ * drops, Content-Length and Server), and the values it checks. Cached where
+ * applications repeat themselves: a few status lines, a few header names.
+ * @module
+ */
+import { STATUS_CODES } from 'node:http'
+
+import type { Logger } from './logger.js'
+import type { Header } from './types.js'
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) belong to the server, not the application. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+])
+const warned = new Set<string>()
+
+// only names of these lengths can be a header the server acts on: the others
+// are never lower-cased
+const SPECIAL_LENGTHS = new Set(
+  [...HOP_BY_HOP, 'content-length', 'server'].map((name) => name.length),
+)
+
+const CACHE_LIMIT = 1000
+const statuses = new Map<string, readonly [code: number, reason: string]>()
+const lowered = new Map<string, string>()
+let server: Header = ['Server', '']
+
+/** Parses a status line (`'200 OK'`, `'418'`) into its code and reason; a 1xx or a malformed line throws. */
+export function parseStatus(status: string): readonly [number, string] {
+  let parsed = statuses.get(status)
+  if (parsed !== undefined) return parsed
+  // a 1xx is an interim answer (RFC 9110 §15.2): never the application's final one
+  const match = typeof status === 'string' ? /^([2-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
+  if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
+  const code = Number(match[1])
+  parsed = [code, match[2] || STATUS_CODES[code] || '']
+  if (statuses.size < CACHE_LIMIT) statuses.set(status, parsed)
+  return parsed
+}
+
+/** What the server makes of a response header: drop it, read it, or just send it (`undefined`). */
+export function headerRole(name: string): 'hop-by-hop' | 'content-length' | 'server' | undefined {
+  if (!SPECIAL_LENGTHS.has(name.length)) return undefined
+  let lower = lowered.get(name)
+  if (lower === undefined) {
+    lower = name.toLowerCase()
+    if (lowered.size < CACHE_LIMIT) lowered.set(name, lower)
+  }
+  if (HOP_BY_HOP.has(lower)) return 'hop-by-hop'
+  return lower === 'content-length' || lower === 'server' ? lower : undefined
+}
+
+/** Logs a dropped hop-by-hop header, once per name per process (an app sets it on every response). */
+export function warnDropped(name: string, logger: Logger): void {
+  const lower = name.toLowerCase()
+  if (warned.has(lower)) return
+  warned.add(lower)
+  logger.warn(`Dropped hop-by-hop header "${name}" set by the application`)
+}
+
+/** A Content-Length value as a number; anything but a non-negative integer throws. */
+export function parseLength(value: unknown): number {
+  const length = typeof value === 'string' && value !== '' ? Number(value) : NaN
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
+  return length
+}
+
+/** The Server header for this software, one pair shared by every response. */
+export function serverHeader(software: string): Header {
+  if (server[1] !== software) server = ['Server', software]
+  return server
+}
