@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^pulsar-ts$/, replacement: src('index.ts') },
-      { find: /^pulsar-ts\/testing$/, replacement: src('server/testing.ts') },
+      { find: /^pulsar-ts\/testing$/, replacement: src('process/testing.ts') },
       { find: /^pulsar-ts\/router$/, replacement: src('router/index.ts') },
       { find: /^pulsar-ts\/websocket$/, replacement: src('websocket/index.ts') },
       { find: /^pulsar-ts\/rpc$/, replacement: src('rpc/index.ts') },

@@ -16,6 +16,7 @@ import {
   GZipMiddleware,
   LazyWsgi,
   type PubSub,
+  PubSubWS,
   type ServerOptions,
   WSGIServer,
   WsgiHandler,
@@ -24,7 +25,7 @@ import {
 } from 'pulsar-ts'
 import { Router } from 'pulsar-ts/router'
 import { InvalidParams, JsonRpc } from 'pulsar-ts/rpc'
-import { PubSubWS, WebSocket, type WebSocketProtocol } from 'pulsar-ts/websocket'
+import { WebSocket, type WebSocketProtocol } from 'pulsar-ts/websocket'
 
 import { CHAT_PAGE } from './chat-page.js'
 

@@ -1,56 +1,17 @@
 /**
- * pulsar-ts: asynchronous WSGI for Node.js.
+ * pulsar-ts: asynchronous WSGI for Node.js. Everything public, also found
+ * by subpath: `pulsar-ts/testing`, `pulsar-ts/router`, `pulsar-ts/rpc` and
+ * `pulsar-ts/websocket`.
  * @module
  */
 
-// the contract
-export type {
-  Body,
-  Callable,
-  Chunk,
-  Environ,
-  Handles,
-  Header,
-  Middleware,
-  ResponseMiddleware,
-  StartResponse,
-  Write,
-  WsgiApp,
-  WsgiErrors,
-} from './server/types.js'
-
-// the server
-export { WSGIServer, type ServerOptions, type ServerInfo } from './server/server.js'
-export { Arbiter, type ClusterInfo, type ProcessInfo } from './server/arbiter.js'
-export {
-  HttpServerResponse,
-  type ResponseSink,
-  type RequestFacts,
-  type ServerState,
-} from './server/start-response.js'
-export { Connection, type Upgrade } from './server/connection.js'
-export { WsgiInput, type InputOptions } from './server/input.js'
-export {
-  type Config,
-  type Setting,
-  type BindAddress,
-  settings,
-  resolveConfig,
-  parseBind,
-  helpText,
-} from './server/config.js'
-export { type Logger, createLogger } from './server/logger.js'
-export { createEnviron, type EnvironContext, type IncomingRequest } from './server/environ.js'
-
-// handlers and wrappers
-export { WsgiHandler, LazyWsgi } from './server/handler.js'
-export { WsgiRequest } from './server/request.js'
-export { WsgiResponse, type Content } from './server/response.js'
-export { ResponseHeaders, type HeadersInit } from './server/headers.js'
-export { type CookieOptions, parseCookies, serializeCookie } from './server/cookies.js'
-export { type AcceptEntry, parseAccept, bestMediaType } from './server/accept.js'
-
-// errors
+// the contract and the wrappers applications hold (src/wsgi/)
+export { WsgiHandler, LazyWsgi } from './wsgi/handler.js'
+export { WsgiRequest } from './wsgi/request.js'
+export { WsgiResponse } from './wsgi/response.js'
+export { ResponseHeaders } from './wsgi/headers.js'
+export { parseCookies, serializeCookie } from './wsgi/cookies.js'
+export { parseAccept, bestMediaType } from './wsgi/accept.js'
 export {
   HttpException,
   BadRequest,
@@ -67,13 +28,47 @@ export {
   HttpRedirect,
   AbortWsgi,
   ClientDisconnected,
-} from './server/errors.js'
-export { handleWsgiError, type ErrorHandler } from './server/error-page.js'
+} from './wsgi/errors.js'
+export { handleWsgiError, escapeHtml } from './wsgi/error-page.js'
+export { version } from './wsgi/version.js'
+export type {
+  Body,
+  Callable,
+  Chunk,
+  ClusterInfo,
+  Connection,
+  Environ,
+  Handles,
+  Header,
+  Logger,
+  Middleware,
+  ProcessInfo,
+  ResponseConsumer,
+  ServerHandle,
+  ServerInfo,
+  StartResponse,
+  Upgrade,
+  Write,
+  WsgiApp,
+  WsgiErrors,
+  WsgiInput,
+} from './wsgi/types.js'
+export type { Config } from './wsgi/config.js'
+export type { Content, ResponseMiddleware } from './wsgi/response.js'
+export type { HeadersInit } from './wsgi/headers.js'
+export type { CookieOptions } from './wsgi/cookies.js'
+export type { AcceptEntry } from './wsgi/accept.js'
+export type { ErrorHandler } from './wsgi/error-page.js'
+export type { MultipartBody, MultipartOptions, UploadedFile } from './wsgi/multipart.js'
 
-// testing
-export { testWsgiEnviron, inject, type TestRequest, type InjectResponse } from './server/testing.js'
-
-export { version } from './server/version.js'
+// the server as a program, and testing without a socket (src/process/)
+export { WSGIServer } from './process/wsgi-server.js'
+export { settings } from './process/settings.js'
+export { testWsgiEnviron, inject } from './process/testing.js'
+export type { ServerOptions } from './process/wsgi-server.js'
+export type { Arbiter } from './process/arbiter.js'
+export type { Setting } from './process/settings.js'
+export type { TestRequest, InjectResponse } from './process/testing.js'
 
 // middleware: compression, headers, CORS, clean paths, authorization, wait for body
 export {
@@ -108,7 +103,7 @@ export type {
   BearerAuthorization,
 } from './middleware/index.js'
 
-// the router (issue 4): pulsar-ts/router, and multipart bodies for WsgiRequest
+// the router (also `pulsar-ts/router`)
 export {
   Router,
   SkipRoute,
@@ -118,35 +113,28 @@ export {
   toResponse,
   MediaRouter,
   fileResponse,
-  type HttpMethod,
-  type RouteHandler,
-  type ResponseWrapper,
-  type RouterInit,
-  type RouterOptions,
-  type TrailingSlash,
-  type RuleVariable,
-  type Converter,
-  type ConverterArgs,
-  type ConverterFactory,
-  type MediaOptions,
-  type FileResponseOptions,
 } from './router/index.js'
-export type { MultipartBody, MultipartOptions, UploadedFile } from './server/multipart.js'
-export { escapeHtml } from './server/error-page.js'
+export type {
+  HttpMethod,
+  RouteHandler,
+  ResponseWrapper,
+  RouterInit,
+  RouterOptions,
+  TrailingSlash,
+  RuleVariable,
+  Converter,
+  ConverterArgs,
+  ConverterFactory,
+  MediaOptions,
+  FileResponseOptions,
+} from './router/index.js'
 
-// JSON-RPC 2.0 (also `pulsar-ts/rpc`)
+// JSON-RPC 2.0 over HTTP and WebSocket (also `pulsar-ts/rpc`)
 export {
   JsonRpc,
-  type JsonRpcOptions,
-  type RpcMethod,
-  type RpcMethodLike,
-  type RpcMethods,
-  type FunctionInfo,
   PulsarServerCommands,
-  type RpcServerInfo,
   RpcError,
   RpcErrorCode,
-  type RpcErrorObject,
   ParseError,
   InvalidRequest,
   NoSuchFunction,
@@ -155,28 +143,40 @@ export {
   rpcErrorFrom,
   JsonProxy,
   JsonBatchProxy,
-  type JsonProxyOptions,
-  type JsonProxyMembers,
-  type JsonBatchProxyMembers,
-  type BatchResult,
-  type RpcParams,
-  type Remote,
-  type Queued,
   HttpTransport,
-  type HttpTransportOptions,
-  type RpcTransport,
-  type SendOptions,
+  RpcWebSocket,
+  WebSocketTransport,
+} from './rpc/index.js'
+export type {
+  JsonRpcOptions,
+  RpcMethod,
+  RpcMethodLike,
+  RpcMethods,
+  FunctionInfo,
+  RpcServerInfo,
+  RpcErrorObject,
+  JsonProxyOptions,
+  JsonProxyMembers,
+  JsonBatchProxyMembers,
+  BatchResult,
+  RpcParams,
+  Remote,
+  Queued,
+  HttpTransportOptions,
+  RpcTransport,
+  SendOptions,
+  RpcReceiver,
+  RpcWebSocketOptions,
+  WebSocketTransportOptions,
 } from './rpc/index.js'
 
-// WebSocket (issue 6): pulsar-ts/websocket
+// WebSocket (also `pulsar-ts/websocket`)
 export {
   WebSocket,
   WS,
   WebSocketProtocol,
   WebSocketHandshake,
   isValidCloseCode,
-  RpcWebSocket,
-  WebSocketTransport,
 } from './websocket/index.js'
 export type {
   WebSocketHandler,
@@ -184,11 +184,9 @@ export type {
   WebSocketOrigins,
   ProtocolSelector,
   DeflateOptions,
-  RpcWebSocketOptions,
-  WebSocketTransportOptions,
 } from './websocket/index.js'
 
-// pubsub channels (issue 8): memory, cluster and Redis backends
+// pubsub channels: memory, cluster and Redis backends, and PubSubWS
 export {
   PubSubError,
   MemoryPubSub,
@@ -197,13 +195,15 @@ export {
   createPubSub,
   getPubSub,
   PubSubWS,
-  type SocketChannels,
-  type JsonValue,
-  type Listener,
-  type Message,
-  type PubSub,
-  type Unsubscribe,
-  type RedisPubSubOptions,
-  type PubSubBaseOptions,
-  type PubSubOptions,
+} from './pubsub/index.js'
+export type {
+  SocketChannels,
+  JsonValue,
+  Listener,
+  Message,
+  PubSub,
+  Unsubscribe,
+  RedisPubSubOptions,
+  PubSubBaseOptions,
+  PubSubOptions,
 } from './pubsub/index.js'

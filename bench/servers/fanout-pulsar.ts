@@ -10,12 +10,13 @@ import {
   type Environ,
   LazyWsgi,
   type PubSub,
+  PubSubWS,
   type StartResponse,
   WSGIServer,
   WsgiHandler,
   getPubSub,
 } from 'pulsar-ts'
-import { PubSubWS, WebSocket } from 'pulsar-ts/websocket'
+import { WebSocket } from 'pulsar-ts/websocket'
 
 import { ready, readyArbiter } from './child.js'
 

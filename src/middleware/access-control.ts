@@ -5,10 +5,10 @@
  */
 import { validateHeaderValue } from 'node:http'
 
-import { isThenable } from '../server/callable.js'
-import type { ResponseHeaders } from '../server/headers.js'
-import { WsgiResponse } from '../server/response.js'
-import type { Environ, Middleware } from '../server/types.js'
+import { isThenable } from '../wsgi/callable.js'
+import type { ResponseHeaders } from '../wsgi/headers.js'
+import { WsgiResponse } from '../wsgi/response.js'
+import type { Environ, Middleware } from '../wsgi/types.js'
 import { integerOption } from './options.js'
 import { BaseResponseMiddleware } from './response-middleware.js'
 import { addVary } from './vary.js'

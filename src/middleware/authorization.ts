@@ -3,7 +3,7 @@
  * once per request into `environ['http.authorization']`.
  * @module
  */
-import type { Environ, Middleware } from '../server/types.js'
+import type { Environ, Middleware } from '../wsgi/types.js'
 
 /** `Authorization: Basic` (RFC 7617): a user name and a password. */
 export interface BasicAuthorization {
@@ -21,7 +21,7 @@ export interface BearerAuthorization {
 /** The credentials of a request, as `authorizationMiddleware` parses them. */
 export type Authorization = BasicAuthorization | BearerAuthorization
 
-declare module '../server/types.js' {
+declare module '../wsgi/types.js' {
   interface Environ {
     /** Set by `authorizationMiddleware`: the parsed `Authorization` header, `null` when absent, malformed or of another scheme. */
     'http.authorization'?: Authorization | null

@@ -3,8 +3,8 @@
  * the client doubled.
  * @module
  */
-import { WsgiResponse } from '../server/response.js'
-import type { Environ, Middleware } from '../server/types.js'
+import { WsgiResponse } from '../wsgi/response.js'
+import type { Environ, Middleware } from '../wsgi/types.js'
 
 /** Encodes a decoded path for a Location header; `?` and `#` would end the path. */
 function encodePath(path: string): string {

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events'
 
-import type { Body, Chunk } from '../server/types.js'
+import type { Body, Chunk } from '../wsgi/types.js'
 import type { Codec, CompressStream } from './codecs.js'
 
 /** Runs a zlib flush; rejects if the stream fails first. */

@@ -4,9 +4,9 @@
  * chunk. pulsar's `GZipMiddleware` is the gzip-only form.
  * @module
  */
-import { NotAcceptable } from '../server/errors.js'
-import type { WsgiResponse } from '../server/response.js'
-import type { Body, Chunk, Environ } from '../server/types.js'
+import { NotAcceptable } from '../wsgi/errors.js'
+import type { WsgiResponse } from '../wsgi/response.js'
+import type { Body, Chunk, Environ } from '../wsgi/types.js'
 import { type Codec, ENCODINGS, type Encoding, createCodec } from './codecs.js'
 import { CompressedBody } from './compressed-body.js'
 import { negotiateEncoding } from './encoding.js'

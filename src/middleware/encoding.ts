@@ -2,7 +2,7 @@
  * Content-coding negotiation from `Accept-Encoding` (RFC 9110 §12.5.3).
  * @module
  */
-import { parseAccept } from '../server/accept.js'
+import { parseAccept } from '../wsgi/accept.js'
 
 /**
  * The coding to answer with: one of `offered`, `'identity'` (no coding), or

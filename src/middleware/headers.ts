@@ -5,9 +5,9 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 
-import { type HeadersInit, ResponseHeaders } from '../server/headers.js'
-import type { WsgiResponse } from '../server/response.js'
-import type { Environ, Header, ResponseMiddleware } from '../server/types.js'
+import { type HeadersInit, ResponseHeaders } from '../wsgi/headers.js'
+import type { ResponseMiddleware, WsgiResponse } from '../wsgi/response.js'
+import type { Environ, Header } from '../wsgi/types.js'
 import { integerOption } from './options.js'
 
 /** Options of `defaultHeaders()`. */

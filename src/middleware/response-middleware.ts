@@ -3,8 +3,8 @@
  * response concerns the middleware, `execute()` changes or replaces it.
  * @module
  */
-import type { WsgiResponse } from '../server/response.js'
-import type { Environ, Handles, ResponseMiddleware } from '../server/types.js'
+import type { ResponseMiddleware, WsgiResponse } from '../wsgi/response.js'
+import type { Environ, Handles } from '../wsgi/types.js'
 
 /**
  * A response middleware as a class (pulsar's `ResponseMiddleware`): instances

@@ -3,7 +3,7 @@
  * caches keep one copy per value of each.
  * @module
  */
-import type { ResponseHeaders } from '../server/headers.js'
+import type { ResponseHeaders } from '../wsgi/headers.js'
 
 /** Adds `field` to the response's `Vary`, unless it is there already or `Vary` is `*`. */
 export function addVary(headers: ResponseHeaders, field: string): void {

@@ -3,39 +3,45 @@
  * the application runs, so synchronous handlers can read it.
  * @module
  */
-import { Readable } from 'node:stream'
+import { ExpectationFailed } from '../wsgi/errors.js'
+import { parseJsonBody } from '../wsgi/json-body.js'
+import type { Environ, Middleware, WsgiInput } from '../wsgi/types.js'
 
-import { WsgiInput, parseJsonBody } from '../server/input.js'
-import type { Environ, Middleware } from '../server/types.js'
-
-// the base class keeps a stream it never reads here: every reader is overridden
-const NO_STREAM = new Readable({ read: () => undefined })
 const EMPTY = Buffer.alloc(0)
 
 /**
  * `wsgi.input` once the body is in memory (pulsar's BytesIO): the async
- * readers of `WsgiInput` answer at once, and `readSync()`, `readlineSync()`,
- * `textSync()` and `jsonSync()` read synchronously. All share one position.
+ * readers answer at once, and `readSync()`, `readlineSync()`, `textSync()`
+ * and `jsonSync()` read synchronously. All share one position.
  */
-export class BufferedInput extends WsgiInput {
+export class BufferedInput implements WsgiInput {
+  /** Always false: the body was read within the limit. */
+  readonly tooLarge = false
   readonly #data: Buffer
   #position = 0
 
   constructor(data: Buffer) {
-    super(NO_STREAM, { length: data.length, limit: data.length })
     this.#data = data
   }
 
-  override get length(): number {
+  /** The body's length in bytes. */
+  get length(): number {
     return this.#data.length
   }
 
-  override get bytesReceived(): number {
+  /** The body's length in bytes: all of it was received. */
+  get bytesReceived(): number {
     return this.#data.length
   }
 
-  override get done(): boolean {
+  /** Whether the whole body has been read. */
+  get done(): boolean {
     return this.#position >= this.#data.length
+  }
+
+  /** Too late to refuse `Expect: 100-continue`: the body was read; throws 417 all the same. */
+  fail(): never {
+    throw new ExpectationFailed()
   }
 
   /** Reads `size` bytes (fewer only at the end), or the rest of the body. */
@@ -64,24 +70,28 @@ export class BufferedInput extends WsgiInput {
     return parseJsonBody(this.textSync())
   }
 
-  override read(size?: number): Promise<Buffer> {
+  /** Reads `size` bytes (fewer only at the end), or the rest of the body. */
+  read(size?: number): Promise<Buffer> {
     return Promise.resolve(this.readSync(size))
   }
 
-  override readline(): Promise<Buffer> {
+  /** Reads up to and including the next `\n`, or the rest of the body. */
+  readline(): Promise<Buffer> {
     return Promise.resolve(this.readlineSync())
   }
 
-  override text(encoding: BufferEncoding = 'utf8'): Promise<string> {
+  /** The rest of the body as text. */
+  text(encoding: BufferEncoding = 'utf8'): Promise<string> {
     return Promise.resolve(this.textSync(encoding))
   }
 
-  override json(): Promise<unknown> {
+  /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
+  json(): Promise<unknown> {
     // a 400 for malformed JSON becomes the promise's rejection
     return new Promise((resolve) => resolve(this.jsonSync()))
   }
 
-  override async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     const rest = await this.read()
     if (rest.length) yield rest
   }

@@ -4,9 +4,9 @@
  * isolates a failing listener, and the close.
  * @module
  */
-import { toFunction } from '../server/callable.js'
-import { type Logger, createLogger } from '../server/logger.js'
-import type { Callable } from '../server/types.js'
+import { toFunction } from '../wsgi/callable.js'
+import { createLogger } from '../process/logger.js'
+import type { Callable, Logger } from '../wsgi/types.js'
 import { type Packet, decode, encode } from './codec.js'
 import { globToRegExp } from './glob.js'
 import { type Listener, type Message, type PubSub, PubSubError, type Unsubscribe } from './types.js'

@@ -6,7 +6,7 @@
  */
 import cluster from 'node:cluster'
 
-import type { Publication } from '../server/worker.js'
+import type { Publication } from '../process/messages.js'
 import { PubSubBase, type PubSubBaseOptions } from './base.js'
 import { type Packet, fromIpc, toIpc } from './codec.js'
 import { PubSubError } from './types.js'

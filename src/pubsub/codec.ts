@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer'
 
-import type { Publication } from '../server/worker.js'
+import type { Publication } from '../process/messages.js'
 import type { Message } from './types.js'
 
 /** A message encoded: text, JSON text, or bytes. */

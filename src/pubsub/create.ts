@@ -3,9 +3,7 @@
  * `getPubSub(environ)`, the one PubSub of the server serving a request.
  * @module
  */
-import { createLogger } from '../server/logger.js'
-import type { WSGIServer } from '../server/server.js'
-import type { Environ } from '../server/types.js'
+import type { Environ, ServerHandle } from '../wsgi/types.js'
 import { ClusterPubSub } from './cluster.js'
 import { MemoryPubSub } from './memory.js'
 import { RedisPubSub, type RedisPubSubOptions } from './redis.js'
@@ -30,7 +28,7 @@ export function createPubSub(setting: string, options: PubSubOptions = {}): PubS
   return new RedisPubSub(backend, rest)
 }
 
-const byServer = new WeakMap<WSGIServer, PubSub>()
+const byServer = new WeakMap<ServerHandle, PubSub>()
 // made-up requests (inject, testWsgiEnviron) have no server: one per setting
 const bySetting = new Map<string, PubSub>()
 
@@ -46,7 +44,7 @@ export function getPubSub(environ: Environ): PubSub {
   if (known && !known.closed) return known
   const pubsub = createPubSub(cfg.pubsub, {
     workers: cfg.workers,
-    logger: server?.logger ?? createLogger(cfg),
+    logger: environ['pulsar.cache'].logger,
   })
   if (server === undefined) bySetting.set(cfg.pubsub, pubsub)
   else {

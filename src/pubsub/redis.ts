@@ -10,7 +10,7 @@ import { once } from 'node:events'
 
 import { Redis } from 'ioredis'
 
-import { checkPubSub } from '../server/config.js'
+import { checkPubSub } from '../process/settings.js'
 import { type Kind, PubSubBase, type PubSubBaseOptions } from './base.js'
 import { type Packet, fromRedis, toRedis } from './codec.js'
 import { PubSubError } from './types.js'

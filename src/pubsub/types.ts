@@ -3,7 +3,7 @@
  * get what is published on them, pattern subscriptions, and a close.
  * @module
  */
-import type { Callable } from '../server/types.js'
+import type { Callable } from '../wsgi/types.js'
 
 /** A value that survives `JSON.stringify` and `JSON.parse` unchanged. */
 export type JsonValue =

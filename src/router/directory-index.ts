@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises'
 
-import { escapeHtml } from '../server/error-page.js'
+import { escapeHtml } from '../wsgi/error-page.js'
 
 /** The index page of `directory`, shown at URL path `urlPath`, with a `../` link when `parent`. */
 export async function directoryIndex(

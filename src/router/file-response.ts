@@ -7,9 +7,9 @@
 import { type FileHandle, open } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 
-import { Http404, HttpException } from '../server/errors.js'
-import type { WsgiRequest } from '../server/request.js'
-import { WsgiResponse } from '../server/response.js'
+import { Http404, HttpException } from '../wsgi/errors.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+import { WsgiResponse } from '../wsgi/response.js'
 import { contentTypeOf } from './mime.js'
 
 /** How a file is served. */

@@ -5,9 +5,9 @@
 import { realpath, stat } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 
-import { Http404 } from '../server/errors.js'
-import type { WsgiRequest } from '../server/request.js'
-import { WsgiResponse } from '../server/response.js'
+import { Http404 } from '../wsgi/errors.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+import { WsgiResponse } from '../wsgi/response.js'
 import { directoryIndex } from './directory-index.js'
 import { fileResponse } from './file-response.js'
 import { extensionOf } from './mime.js'

@@ -3,9 +3,9 @@
  * it is, text, bytes, a stream, or a value sent as JSON.
  * @module
  */
-import { WsgiResponse } from '../server/response.js'
-import type { WsgiRequest } from '../server/request.js'
-import type { Body } from '../server/types.js'
+import { WsgiResponse } from '../wsgi/response.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+import type { Body } from '../wsgi/types.js'
 
 function isStream(value: object): value is Body {
   return Symbol.asyncIterator in value || Symbol.iterator in value

@@ -4,11 +4,11 @@
  * with one find-my-way lookup per request.
  * @module
  */
-import { isThenable, toFunction } from '../server/callable.js'
-import { Http404, MethodNotAllowed, NotAcceptable } from '../server/errors.js'
-import { WsgiRequest } from '../server/request.js'
-import { WsgiResponse } from '../server/response.js'
-import type { Body, Callable, Environ, StartResponse } from '../server/types.js'
+import { isThenable, toFunction } from '../wsgi/callable.js'
+import { Http404, MethodNotAllowed, NotAcceptable } from '../wsgi/errors.js'
+import { WsgiRequest } from '../wsgi/request.js'
+import { WsgiResponse } from '../wsgi/response.js'
+import type { Body, Callable, Environ, StartResponse } from '../wsgi/types.js'
 import { toResponse } from './respond.js'
 import { Rule, joinRules } from './rule.js'
 import { RouteTable, type TableRoute, type TrailingSlash } from './table.js'

@@ -6,7 +6,19 @@
  * @module
  */
 import { InternalError, RpcError, type RpcErrorObject, rpcErrorFrom } from './errors.js'
-import { type HttpTransportOptions, type RpcTransport, transportFor } from './transport.js'
+import { HttpTransport, type HttpTransportOptions, type RpcTransport } from './transport.js'
+import { WebSocketTransport } from './websocket-transport.js'
+
+/** The transport for a URL: HTTP for `http:` and `https:`, a WebSocket for `ws:` and `wss:`. */
+export function transportFor(url: string | URL, options: HttpTransportOptions = {}): RpcTransport {
+  const { protocol } = new URL(url)
+  if (protocol === 'http:' || protocol === 'https:') return new HttpTransport(url, options)
+  if (protocol === 'ws:' || protocol === 'wss:')
+    return new WebSocketTransport(url, options.headers ? { headers: options.headers } : {})
+  throw new TypeError(
+    `No JSON-RPC transport for ${protocol} URLs: pass one as the transport option`,
+  )
+}
 
 /** JSON-RPC params: positional (an array) or named (an object). */
 export type RpcParams = readonly unknown[] | Readonly<Record<string, unknown>>

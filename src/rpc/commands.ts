@@ -6,9 +6,9 @@
  */
 import { arch, platform } from 'node:process'
 
-import type { ClusterInfo } from '../server/arbiter.js'
-import type { WsgiRequest } from '../server/request.js'
-import { version } from '../server/version.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+import type { ClusterInfo } from '../wsgi/types.js'
+import { version } from '../wsgi/version.js'
 import { type FunctionInfo, JsonRpc } from './handler.js'
 
 /** What `server_info` answers. */

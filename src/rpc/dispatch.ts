@@ -16,11 +16,11 @@ import {
   type JSONRPCResponse,
 } from 'json-rpc-2.0'
 
-import { isThenable } from '../server/callable.js'
-import { HttpException } from '../server/errors.js'
-import type { WsgiRequest } from '../server/request.js'
+import { isThenable } from '../wsgi/callable.js'
+import { HttpException } from '../wsgi/errors.js'
+import type { WsgiRequest } from '../wsgi/request.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
-import { pollutingKey } from '../server/input.js'
+import { pollutingKey } from '../wsgi/json-body.js'
 import { nestedDeeperThan } from './json.js'
 import { type Signature, bindParams } from './signature.js'
 

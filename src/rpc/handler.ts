@@ -6,12 +6,15 @@
  * `receive`.
  * @module
  */
-import { WsgiRequest } from '../server/request.js'
-import type { WsgiResponse } from '../server/response.js'
-import type { Environ, StartResponse } from '../server/types.js'
+import type { WebSocketHandler } from '../websocket/handler.js'
+import type { WebSocketProtocol } from '../websocket/protocol.js'
+import { WsgiRequest } from '../wsgi/request.js'
+import type { WsgiResponse } from '../wsgi/response.js'
+import type { Environ, StartResponse } from '../wsgi/types.js'
 import { type DispatchLimits, Dispatcher, type MethodEntry } from './dispatch.js'
 import { serveHttp } from './http.js'
 import { signatureOf } from './signature.js'
+import { RpcWebSocket } from './websocket.js'
 
 /** A JSON-RPC method: it gets the request first, then the params; it may return a promise. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -47,9 +50,6 @@ export interface FunctionInfo {
   params: string[]
 }
 
-/** The dispatcher of a handler's tree (its full replies, for the HTTP transport). */
-export let dispatcherOf: (rpc: JsonRpc) => Dispatcher
-
 /** A handler and its ancestors, up to the root. */
 function lineage(handler: JsonRpc): JsonRpc[] {
   const handlers = [handler]
@@ -75,8 +75,10 @@ const NAME = /^[^.\s]+$/
  * A JSON-RPC 2.0 handler: pulsar's RpcHandler and JSONRPC in one class.
  * Subclass it with `rpc_<name>(request, ...params)` methods, or pass
  * `methods`; give docs with a static `docs` map or a `doc` on a method object.
+ * It is a `WebSocketHandler` too: `new WebSocket('/rpc', rpc)` serves it on
+ * a WebSocket route as `new RpcWebSocket(rpc)` does.
  */
-export class JsonRpc {
+export class JsonRpc implements WebSocketHandler {
   /** Documentation of the `rpc_` methods of a subclass, by method name. */
   static docs: Readonly<Record<string, string>> = {}
 
@@ -91,6 +93,7 @@ export class JsonRpc {
   readonly #methods: RpcMethods
   readonly #subHandlers = new Map<string, JsonRpc>()
   #dispatcher: Dispatcher | undefined
+  #socketHandler: RpcWebSocket | undefined
 
   constructor(options: JsonRpcOptions = {}) {
     const { methods = {}, path = '/', maxBatch = 100, maxDepth = 64, title } = options
@@ -170,11 +173,6 @@ export class JsonRpc {
     return (await this.#dispatch().receive(text, request)).body
   }
 
-  static {
-    // the transports of this folder reach the dispatcher; it stays out of the public API
-    dispatcherOf = (rpc) => rpc.#dispatch()
-  }
-
   /** The dispatcher of this handler's tree, built on first use. */
   #dispatch(): Dispatcher {
     return (this.#dispatcher ??= new Dispatcher(this.#entries(''), this.limits))
@@ -191,9 +189,19 @@ export class JsonRpc {
     target: WsgiRequest | Environ,
     _startResponse?: StartResponse,
   ): Promise<WsgiResponse> | undefined {
-    if (target instanceof WsgiRequest) return serveHttp(this, target)
+    if (target instanceof WsgiRequest) return serveHttp(this.#dispatch(), target)
     if (target.PATH_INFO !== this.path) return undefined
-    return serveHttp(this, new WsgiRequest(target))
+    return serveHttp(this.#dispatch(), new WsgiRequest(target))
+  }
+
+  /** A text message of a WebSocket route: a call, a notification or a batch (see `RpcWebSocket`). */
+  onMessage(ws: WebSocketProtocol, text: string): Promise<void> | undefined {
+    return (this.#socketHandler ??= new RpcWebSocket(this)).onMessage(ws, text)
+  }
+
+  /** A binary message of a WebSocket route: JSON-RPC is text, so the socket closes with 1003. */
+  onBytes(ws: WebSocketProtocol): void {
+    ;(this.#socketHandler ??= new RpcWebSocket(this)).onBytes(ws)
   }
 
   /** The methods of the tree under this handler, names prefixed with `prefix`. */

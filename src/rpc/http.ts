@@ -4,10 +4,10 @@
  * JSON-RPC (errors included), 204 when there is none (notifications).
  * @module
  */
-import { MethodNotAllowed, NotAcceptable, UnsupportedMediaType } from '../server/errors.js'
-import type { WsgiRequest } from '../server/request.js'
-import { WsgiResponse } from '../server/response.js'
-import { type JsonRpc, dispatcherOf } from './handler.js'
+import { MethodNotAllowed, NotAcceptable, UnsupportedMediaType } from '../wsgi/errors.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+import { WsgiResponse } from '../wsgi/response.js'
+import type { Dispatcher } from './dispatch.js'
 
 /** The content type of every JSON-RPC reply. */
 export const JSON_TYPE = 'application/json; charset=utf-8'
@@ -22,8 +22,11 @@ export function isRpcBodyType(type: string): boolean {
   )
 }
 
-/** Answers one HTTP request with the handler's reply to the message in its body. */
-export async function serveHttp(rpc: JsonRpc, request: WsgiRequest): Promise<WsgiResponse> {
+/** Answers one HTTP request with the dispatcher's reply to the message in its body. */
+export async function serveHttp(
+  dispatcher: Dispatcher,
+  request: WsgiRequest,
+): Promise<WsgiResponse> {
   if (request.method !== 'POST') throw new MethodNotAllowed(['POST'])
   // the common case first: the Content-Type exactly as JSON-RPC clients send it
   if (request.environ.CONTENT_TYPE !== 'application/json' && !isRpcBodyType(request.contentType))
@@ -34,7 +37,7 @@ export async function serveHttp(rpc: JsonRpc, request: WsgiRequest): Promise<Wsg
     throw new NotAcceptable('A JSON-RPC reply is application/json')
   // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims
   const text = (await request.body()).toString()
-  const reply = await dispatcherOf(rpc).receive(text, request)
+  const reply = await dispatcher.receive(text, request)
   if (reply.body === undefined) return new WsgiResponse(204)
   const exception = reply.exception
   return new WsgiResponse(exception?.status ?? 200, reply.body, exception?.headers, JSON_TYPE)

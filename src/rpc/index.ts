@@ -1,6 +1,7 @@
 /**
  * `pulsar-ts/rpc`: JSON-RPC 2.0 handlers (`JsonRpc`, `PulsarServerCommands`),
- * their errors, and the clients (`JsonProxy`, `JsonBatchProxy`).
+ * their errors, the clients (`JsonProxy`, `JsonBatchProxy`) and their
+ * transports, over HTTP and over WebSocket.
  * @module
  */
 export {
@@ -40,3 +41,5 @@ export {
   type RpcTransport,
   type SendOptions,
 } from './transport.js'
+export { RpcWebSocket, type RpcReceiver, type RpcWebSocketOptions } from './websocket.js'
+export { WebSocketTransport, type WebSocketTransportOptions } from './websocket-transport.js'

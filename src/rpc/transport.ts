@@ -4,8 +4,7 @@
  * is built in; other transports (WebSocket) plug in through the interface.
  * @module
  */
-import { HttpException } from '../server/errors.js'
-import { WebSocketTransport } from '../websocket/rpc-transport.js'
+import { HttpException } from '../wsgi/errors.js'
 
 /** What a transport is told besides the message. */
 export interface SendOptions {
@@ -66,15 +65,4 @@ export class HttpTransport implements RpcTransport {
       )
     return text
   }
-}
-
-/** The transport for a URL: HTTP for `http:` and `https:`, a WebSocket for `ws:` and `wss:`. */
-export function transportFor(url: string | URL, options: HttpTransportOptions = {}): RpcTransport {
-  const { protocol } = new URL(url)
-  if (protocol === 'http:' || protocol === 'https:') return new HttpTransport(url, options)
-  if (protocol === 'ws:' || protocol === 'wss:')
-    return new WebSocketTransport(url, options.headers ? { headers: options.headers } : {})
-  throw new TypeError(
-    `No JSON-RPC transport for ${protocol} URLs: pass one as the transport option`,
-  )
 }

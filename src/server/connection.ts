@@ -3,30 +3,19 @@
  * that socket carries (keep-alive, pipelining).
  * @module
  */
-import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 
-import type { WSGIServer } from './server.js'
-
-/** What a protocol upgrade (e.g. a WebSocket) takes over from the HTTP server. */
-export interface Upgrade {
-  /** The upgrade request, as node:http parsed it. */
-  request: IncomingMessage
-  /** The raw socket; after `takeOver()` nothing else writes to it. */
-  socket: Socket
-  /** Bytes the client sent after the request head. */
-  head: Buffer
-}
+import type { Connection, ServerHandle, Upgrade } from '../wsgi/types.js'
 
 let lastId = 0
 
 /** A client connection: its addresses, its socket and, for an upgrade request, what the upgrade needs. */
-export class Connection {
+export class SocketConnection implements Connection {
   /** A number unique to this connection within the process. */
   readonly id = ++lastId
   readonly socket: Socket
   /** The server the connection came in through (absent for made-up requests). */
-  readonly server: WSGIServer | undefined
+  readonly server: ServerHandle | undefined
   /** The pending upgrade, present only while an upgrade request is being answered. */
   upgrade: Upgrade | undefined
   /** Set once a protocol handler took the socket over. */
@@ -40,7 +29,7 @@ export class Connection {
   #remote: [string, string] | undefined
   #local: [string, string] | undefined
 
-  constructor(socket: Socket, server?: WSGIServer) {
+  constructor(socket: Socket, server?: ServerHandle) {
     this.socket = socket
     this.server = server
   }

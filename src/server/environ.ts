@@ -6,12 +6,11 @@
  */
 import type { Readable } from 'node:stream'
 
-import type { Config } from './config.js'
-import type { Connection } from './connection.js'
-import { BadRequest } from './errors.js'
-import { WsgiInput } from './input.js'
-import type { HttpServerResponse } from './start-response.js'
-import type { Environ, WsgiErrors } from './types.js'
+import type { Config } from '../wsgi/config.js'
+import { BadRequest } from '../wsgi/errors.js'
+import { headerKey } from '../wsgi/headers.js'
+import type { Connection, Environ, ResponseConsumer, WsgiErrors } from '../wsgi/types.js'
+import { StreamInput } from './input.js'
 
 /** A parsed request the environ is built from: its head and its body stream (an `IncomingMessage`). */
 export interface IncomingRequest extends Readable {
@@ -21,6 +20,8 @@ export interface IncomingRequest extends Readable {
   rawHeaders: string[]
   /** The headers as node:http joins them: lower-case names, repeated list fields joined. */
   headers: Record<string, string | string[] | undefined>
+  /** Whether the whole request, body included, has been received. */
+  complete: boolean
 }
 
 /** What stays the same for every request a server handles. */
@@ -31,19 +32,6 @@ export interface EnvironContext {
 }
 
 const WSGI_VERSION = Object.freeze([1, 0] as const)
-const KEY_CACHE_LIMIT = 1000
-const keyCache = new Map<string, string>()
-
-/** The environ key of a lower-case request header name: `HTTP_X_FORWARDED_FOR` for `x-forwarded-for`. */
-export function headerKey(name: string): string {
-  let key = keyCache.get(name)
-  if (key === undefined) {
-    key = 'HTTP_' + name.toUpperCase().replaceAll('-', '_')
-    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(name, key)
-  }
-  return key
-}
-
 /** Percent-decodes a path; a malformed or non-UTF-8 escape is a 400. */
 export function decodePath(path: string): string {
   if (!path.includes('%')) return path
@@ -54,6 +42,12 @@ export function decodePath(path: string): string {
   }
 }
 
+/** The consumer an environ is built for: it answers the request, or refuses it. */
+export interface Refusable extends ResponseConsumer {
+  /** Answers the request with this error instead of running the application. */
+  refuse(error: Error): void
+}
+
 /**
  * Builds the environ of a request. A request no application should see (a
  * malformed path, two Host headers) is handed to `consumer.refuse()`.
@@ -61,7 +55,7 @@ export function decodePath(path: string): string {
 export function createEnviron(
   req: IncomingRequest,
   connection: Connection,
-  consumer: HttpServerResponse,
+  consumer: Refusable,
   context: EnvironContext,
   sendContinue?: () => void,
 ): Environ {
@@ -96,7 +90,7 @@ export function createEnviron(
     REMOTE_PORT: remote[1],
     'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': scheme,
-    'wsgi.input': undefined as unknown as WsgiInput,
+    'wsgi.input': undefined as unknown as StreamInput,
     'wsgi.errors': context.errors,
     'wsgi.multithread': false,
     'wsgi.multiprocess': context.multiprocess,
@@ -116,11 +110,9 @@ export function createEnviron(
   // RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means no body
   const length =
     declared !== undefined ? Number(declared) : req.headers['transfer-encoding'] ? undefined : 0
-  const input = new WsgiInput(req, { length, limit: cfg.stream_buffer, sendContinue })
-  environ['wsgi.input'] = input
+  environ['wsgi.input'] = new StreamInput(req, { length, limit: cfg.stream_buffer, sendContinue })
   if (cfg.trust_proxy) scheme = applyProxyHeaders(environ)
   if (scheme === 'https') environ.HTTPS = 'on'
-  consumer.attach(environ, connection, input)
   return environ
 }
 

@@ -6,14 +6,11 @@
  */
 import type { Readable } from 'node:stream'
 
-import {
-  BadRequest,
-  ClientDisconnected,
-  ExpectationFailed,
-  RequestEntityTooLarge,
-} from './errors.js'
+import { ClientDisconnected, ExpectationFailed, RequestEntityTooLarge } from '../wsgi/errors.js'
+import { parseJsonBody } from '../wsgi/json-body.js'
+import type { WsgiInput } from '../wsgi/types.js'
 
-/** How a `WsgiInput` reads its stream. */
+/** How a `StreamInput` reads its stream. */
 export interface InputOptions {
   /** The body's length: its Content-Length, 0 when there is no body, `undefined` when chunked. */
   length: number | undefined
@@ -25,56 +22,8 @@ export interface InputOptions {
 
 const EMPTY = Buffer.alloc(0)
 
-// the text of a body that may hold a polluting key, written plainly or with escapes
-const SUSPECT_KEYS = /__proto__|prototype|\\u/
-
-/**
- * Parses a JSON request body; malformed or empty JSON is a 400, and so is a
- * body with a key that would reach a prototype when merged into an object
- * (`__proto__`, or `constructor` holding a `prototype`).
- */
-export function parseJsonBody(text: string): unknown {
-  let value: unknown
-  try {
-    value = JSON.parse(text) as unknown
-  } catch (error) {
-    throw new BadRequest(
-      text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body',
-    )
-  }
-  const key = SUSPECT_KEYS.test(text) ? pollutingKey(value) : undefined
-  if (key) throw new BadRequest(`Forbidden key ${key} in the JSON body`)
-  return value
-}
-
-/**
- * The first key of a parsed value that could poison a prototype: `__proto__`,
- * or `constructor` holding an object with a `prototype` key (the policy of
- * Fastify's secure-json-parse). `JSON.parse` makes them harmless own keys,
- * but `Object.assign` or a deep merge would not. Walked without recursion:
- * the value may be deeply nested.
- */
-export function pollutingKey(root: unknown): string | undefined {
-  const stack = [root]
-  while (stack.length) {
-    const value = stack.pop()
-    if (typeof value !== 'object' || value === null) continue
-    if (Array.isArray(value)) {
-      for (const item of value as unknown[]) stack.push(item)
-      continue
-    }
-    const record = value as Record<string, unknown>
-    if (Object.hasOwn(record, '__proto__')) return '__proto__'
-    const ctor = Object.hasOwn(record, 'constructor') ? record.constructor : undefined
-    if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype'))
-      return 'constructor.prototype'
-    for (const key in record) stack.push(record[key])
-  }
-  return undefined
-}
-
-/** The request body, read asynchronously: `read(n?)`, `readline()`, `text()`, `json()` or `for await`. */
-export class WsgiInput implements AsyncIterable<Buffer> {
+/** `wsgi.input` over node:http's request stream: `read(n?)`, `readline()`, `text()`, `json()` or `for await`. */
+export class StreamInput implements WsgiInput {
   /** Set when the body went over the limit: the connection cannot be reused. */
   tooLarge = false
   readonly #stream: Readable

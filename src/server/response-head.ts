@@ -7,8 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 
-import type { Logger } from './logger.js'
-import type { Header } from './types.js'
+import type { Header, Logger } from '../wsgi/types.js'
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to the server, not the application. */
 const HOP_BY_HOP = new Set([
@@ -80,4 +79,48 @@ export function parseLength(value: unknown): number {
 export function serverHeader(software: string): Header {
   if (server[1] !== software) server = ['Server', software]
   return server
+}
+
+/** The head an application asked for, as the server will send it. */
+export interface ResponseHead {
+  code: number
+  reason: string
+  /** A copy of the application's headers: hop-by-hop ones dropped, `Server` added. */
+  headers: Header[]
+  /** The Content-Length the application set, if any. */
+  contentLength: number | undefined
+}
+
+/**
+ * Applies the head rules to what an application gave `start_response`; a
+ * malformed status or Content-Length throws (the application's error).
+ */
+export function readHead(
+  status: string,
+  headers: Header[],
+  software: string,
+  logger: Logger,
+): ResponseHead {
+  const [code, reason] = parseStatus(status)
+  if (!Array.isArray(headers))
+    throw new TypeError('Response headers must be a list of [name, value] pairs')
+  // a copy: applications often reuse one header list for every response
+  const list: Header[] = []
+  let contentLength: number | undefined
+  let hasServer = false
+  for (const header of headers) {
+    const role = headerRole(header[0])
+    if (role === 'hop-by-hop') {
+      warnDropped(header[0], logger)
+      continue
+    }
+    if (role === 'content-length') {
+      // RFC 9110 §8.6: no Content-Length on a 204
+      if (code === 204) continue
+      contentLength = parseLength(header[1])
+    } else if (role === 'server') hasServer = true
+    list.push(header)
+  }
+  if (!hasServer) list.push(serverHeader(software))
+  return { code, reason, headers: list, contentLength }
 }

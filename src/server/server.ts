@@ -1,7 +1,8 @@
 /**
- * WSGIServer: the HTTP/1.1 gateway. node:http parses and frames; this file
- * wires its `request`, `checkContinue` and `upgrade` events to the WSGI
- * application, and owns listening and graceful shutdown.
+ * The gateway: node:http parses and frames; this file wires its `request`,
+ * `checkContinue` and `upgrade` events to the WSGI application, and owns
+ * listening and graceful shutdown. `WSGIServer` (src/process/) is the
+ * gateway as a program: its settings, its logger, `start()` and workers.
  * @module
  */
 import cluster from 'node:cluster'
@@ -9,74 +10,61 @@ import { readFileSync } from 'node:fs'
 import { type IncomingMessage, type Server, ServerResponse, createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
-import { basename } from 'node:path'
 
-import { toFunction } from './callable.js'
-import type { Arbiter, ClusterInfo, ProcessInfo } from './arbiter.js'
-import { type Config, parseBind, resolveConfig } from './config.js'
-import { Connection } from './connection.js'
-import { type EnvironContext, createEnviron } from './environ.js'
-import { type Logger, createLogger } from './logger.js'
-import { runProgram } from './program.js'
+import { toFunction } from '../wsgi/callable.js'
+import type { Config } from '../wsgi/config.js'
+import type {
+  Callable,
+  Logger,
+  ServerHandle,
+  ServerInfo,
+  WsgiApp,
+  WsgiErrors,
+} from '../wsgi/types.js'
+import { parseBind } from './bind.js'
+import { SocketConnection } from './connection.js'
 import { drain } from './shutdown.js'
-import { HttpServerResponse } from './start-response.js'
-import type { Callable, WsgiApp } from './types.js'
-import { version } from './version.js'
-import { askCluster } from './worker.js'
-
-/** Settings (any row of the settings table) plus what only code can give. */
-export type ServerOptions = Partial<Config> & {
-  /** A pino-compatible logger to use instead of creating one. */
-  logger?: Logger
-}
-
-/** What `WSGIServer.info()` reports. */
-export interface ServerInfo extends ProcessInfo {
-  software: string
-  version: string
-  node: string
-  url: string | undefined
-  /** The `workers` setting. */
-  workers: number
-  /** Every worker's figures, when this process is a worker. */
-  cluster?: ClusterInfo
-}
+import { HttpServerResponse, type ServerContext } from './start-response.js'
 
 const kConnection = Symbol('pulsar.connection')
-type TrackedSocket = Socket & { [kConnection]?: Connection }
+type TrackedSocket = Socket & { [kConnection]?: SocketConnection }
 
-/** The asynchronous WSGI server: `new WSGIServer(app).start()`. */
-export class WSGIServer {
-  /** The configuration in force (frozen); `start()` adds the command line, env and config file. */
+/**
+ * The node:http gateway serving one WSGI application; `WSGIServer` extends
+ * it with its settings, its logger and `start()`.
+ */
+export abstract class Gateway implements ServerHandle, ServerContext {
+  /** The configuration in force (frozen). */
   cfg: Readonly<Config>
   /** True once `close()` was called. */
   closing = false
-  /** The arbiter this process became, when `start()` ran with `workers` >= 1. */
-  arbiter: Arbiter | undefined
+  /** `wsgi.errors`: what applications write there reaches the log as errors. */
+  readonly errors: WsgiErrors = {
+    write: (message) => this.logger.error(message.trimEnd()),
+    flush: () => undefined,
+  }
   readonly #app: WsgiApp
-  readonly #options: Partial<Config>
-  readonly #ownLogger: boolean
-  #logger: Logger | undefined
   #requests = 0
   #server: Server | undefined
-  #context: EnvironContext | undefined
   #closed: Promise<void> | undefined
   readonly #sockets = new Set<Socket>()
-  readonly #connections = new Set<Connection>()
+  readonly #connections = new Set<SocketConnection>()
   readonly #closeHooks: (() => unknown)[] = []
 
-  constructor(callable: Callable<WsgiApp>, options: ServerOptions = {}) {
-    const { logger, ...settings } = options
+  constructor(callable: Callable<WsgiApp>, cfg: Readonly<Config>) {
     this.#app = toFunction(callable, 'The WSGI application')
-    this.#options = settings
-    this.#logger = logger
-    this.#ownLogger = logger !== undefined
-    this.cfg = resolveConfig(settings)
+    this.cfg = cfg
   }
 
   /** The server's logger. */
-  get logger(): Logger {
-    return (this.#logger ??= createLogger(this.cfg))
+  abstract get logger(): Logger
+
+  /** Facts about the server and its process. */
+  abstract info(): Promise<ServerInfo>
+
+  /** Whether more than one process serves the application (`wsgi.multiprocess`). */
+  get multiprocess(): boolean {
+    return this.cfg.workers > 1
   }
 
   /** The node:http server, once listening. */
@@ -98,28 +86,6 @@ export class WSGIServer {
     return `${this.cfg.key_file ? 'https' : 'http'}://${host}:${address.port}`
   }
 
-  /**
-   * Runs the server as a program: reads the command line (`--help` prints the
-   * settings and exits), `PULSAR_*` variables and the config file; then
-   * serves in this process and drains on SIGTERM or SIGINT, or, with
-   * `workers` >= 1, becomes the arbiter of that many workers, each of which
-   * runs this same program (docs/workers.md).
-   */
-  async start(
-    argv: string[] = process.argv.slice(2),
-    usage = `node ${basename(process.argv[1] ?? 'server')}`,
-  ): Promise<this> {
-    this.arbiter = await runProgram(this, argv, usage)
-    return this
-  }
-
-  /** Applies settings on top of the constructor's options (lowest precedence first). */
-  configure(...sources: Partial<Record<keyof Config, unknown>>[]): void {
-    if (this.#server) throw new Error('Configure the server before it listens')
-    this.cfg = resolveConfig(this.#options, ...sources)
-    if (!this.#ownLogger) this.#logger = undefined
-  }
-
   /** Requests received since the server started listening. */
   get requests(): number {
     return this.#requests
@@ -128,26 +94,6 @@ export class WSGIServer {
   /** Connections open now. */
   get connections(): number {
     return this.#sockets.size
-  }
-
-  /**
-   * Facts about the server and its process; in a worker, also every worker's
-   * figures as the arbiter last heard them.
-   */
-  async info(): Promise<ServerInfo> {
-    const cluster = await askCluster()
-    return {
-      software: this.cfg.server_software,
-      version,
-      node: process.version,
-      url: this.url,
-      pid: process.pid,
-      uptime: process.uptime(),
-      requests: this.#requests,
-      connections: this.#sockets.size,
-      workers: this.cfg.workers,
-      ...(cluster ? { cluster } : {}),
-    }
   }
 
   /** Binds the configured address and serves; resolves once listening. */
@@ -175,14 +121,6 @@ export class WSGIServer {
     // in-flight work is aborted at once (docs/server.md, "Half-closed clients")
     server.keepAliveTimeout = cfg.http_keep_alive * 1000
     if (cfg.max_connections) server.maxConnections = cfg.max_connections
-    this.#context = {
-      cfg,
-      multiprocess: cfg.workers > 1,
-      errors: {
-        write: (message) => this.logger.error(message.trimEnd()),
-        flush: () => undefined,
-      },
-    }
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket)
       socket.once('close', () => this.#sockets.delete(socket))
@@ -251,10 +189,10 @@ export class WSGIServer {
     }))
   }
 
-  #connection(socket: TrackedSocket): Connection {
+  #connection(socket: TrackedSocket): SocketConnection {
     let connection = socket[kConnection]
     if (!connection) {
-      const created = (connection = socket[kConnection] = new Connection(socket, this))
+      const created = (connection = socket[kConnection] = new SocketConnection(socket, this))
       this.#connections.add(created)
       socket.once('close', () => this.#connections.delete(created))
     }
@@ -265,17 +203,16 @@ export class WSGIServer {
     this.#requests++
     // RFC 9112 §7: never chunk for an HTTP/1.0 client, whatever its TE header says
     if (req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false
-    const consumer = new HttpServerResponse(req, res, this.cfg, this.logger, this)
     const connection = this.#connection(req.socket)
     const sendContinue = expectContinue ? () => res.writeContinue() : undefined
-    const environ = createEnviron(req, connection, consumer, this.#context!, sendContinue)
+    const consumer = new HttpServerResponse(req, res, connection, this, sendContinue)
     if (this.cfg.access_log) {
       const started = performance.now()
       res.once('finish', () =>
         this.logger.info(
           {
             method: req.method,
-            path: environ.PATH_INFO,
+            path: consumer.environ.PATH_INFO,
             status: res.statusCode,
             ms: +(performance.now() - started).toFixed(1),
           },
@@ -318,6 +255,6 @@ function endSocket(this: ServerResponse): void {
   this.socket?.destroySoon()
 }
 
-function cutUpgrade(connection: Connection): void {
+function cutUpgrade(connection: SocketConnection): void {
   if (!connection.detached) connection.socket.destroy()
 }

@@ -6,8 +6,8 @@
 import { Server as HttpServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
 
-import type { Connection } from './connection.js'
-import type { Logger } from './logger.js'
+import type { Logger } from '../wsgi/types.js'
+import type { SocketConnection } from './connection.js'
 
 /**
  * How long a kept-alive connection must stay quiet before a draining server
@@ -22,7 +22,7 @@ const SWEEP_MS = 50
 export interface DrainTarget {
   server: HttpServer
   /** Connections of the server, by socket, kept up to date by the server. */
-  connections: ReadonlySet<Connection>
+  connections: ReadonlySet<SocketConnection>
   /** Every accepted socket, cut at the deadline. */
   sockets: ReadonlySet<Socket>
   /** Seconds before whatever is left is cut. */

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net'
 
 import * as ws from 'ws'
 
-import type { Upgrade } from '../server/connection.js'
+import type { Upgrade } from '../wsgi/types.js'
 import type { ResolvedOptions } from './options.js'
 import type { EngineEvents, EngineSocket } from './transport.js'
 

@@ -6,10 +6,10 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 
-import { BadRequest, PermissionDenied } from '../server/errors.js'
-import type { WsgiRequest } from '../server/request.js'
-import { WsgiResponse } from '../server/response.js'
-import type { Environ, StartResponse } from '../server/types.js'
+import { BadRequest, PermissionDenied } from '../wsgi/errors.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+import { WsgiResponse } from '../wsgi/response.js'
+import type { Environ, StartResponse } from '../wsgi/types.js'
 import { checkExtensions, parseProtocols } from './engine.js'
 import type { ResolvedOptions } from './options.js'
 

@@ -3,11 +3,11 @@
  * them, and the 1001 they get when their server shuts down.
  * @module
  */
-import type { WSGIServer } from '../server/server.js'
-import type { WebSocketProtocol } from './protocol.js'
+import type { ServerHandle } from '../wsgi/types.js'
+import type { SocketSet, WebSocketProtocol } from './protocol.js'
 
 /** The open sockets of one route, with their heartbeat. */
-export class SocketHub {
+export class SocketHub implements SocketSet {
   readonly #sockets = new Set<WebSocketProtocol>()
   readonly #intervalMs: number
   #timer: NodeJS.Timeout | undefined
@@ -44,7 +44,7 @@ export class SocketHub {
   }
 
   /** Closes the sockets that came through `server` (all of them when `undefined`). */
-  closeAll(server: WSGIServer | undefined, code: number, reason: string): void {
+  closeAll(server: ServerHandle | undefined, code: number, reason: string): void {
     for (const socket of [...this.#sockets])
       if (server === undefined || socket.server === server) socket.close(code, reason)
   }

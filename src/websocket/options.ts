@@ -5,7 +5,7 @@
  */
 import { type OriginCheck, originCheck } from '../middleware/access-control.js'
 import { integerOption } from '../middleware/options.js'
-import type { WsgiRequest } from '../server/request.js'
+import type { WsgiRequest } from '../wsgi/request.js'
 
 /** Origins allowed to open a socket: one origin, a RegExp, a list of both, or a function of the origin. */
 export type WebSocketOrigins = string | RegExp | readonly (string | RegExp)[] | OriginCheck

@@ -6,12 +6,9 @@
  */
 import type { Socket } from 'node:net'
 
-import { isThenable } from '../server/callable.js'
-import type { Logger } from '../server/logger.js'
-import type { WsgiRequest } from '../server/request.js'
-import type { WSGIServer } from '../server/server.js'
-import type { WebSocketHandler } from './handler.js'
-import type { SocketHub } from './hub.js'
+import { isThenable } from '../wsgi/callable.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+import type { Logger, ServerHandle } from '../wsgi/types.js'
 import type { ResolvedOptions } from './options.js'
 import type { EngineEvents, EngineSocket } from './transport.js'
 
@@ -31,11 +28,41 @@ type Kind =
   typeof kOpen | typeof kMessage | typeof kBytes | typeof kPing | typeof kPong | typeof kClose
 type Pending = [kind: Kind, data: unknown, reason?: string]
 
+/**
+ * The callbacks of a WebSocket route; each may be missing, and each may be
+ * asynchronous. For one socket they run one at a time, in the order the
+ * events happened: a callback starts once the previous one (or its promise)
+ * finished, and `onClose` comes last.
+ */
+export interface WebSocketHandler {
+  /** The socket opened (the 101 was sent). */
+  onOpen?(ws: WebSocketProtocol): unknown
+  /** A text message arrived (valid UTF-8, whole, at most `maxPayload` bytes). */
+  onMessage?(ws: WebSocketProtocol, text: string): unknown
+  /** A binary message arrived. */
+  onBytes?(ws: WebSocketProtocol, bytes: Buffer): unknown
+  /** The peer pinged; when the handler has no `onPing`, the socket answers with a pong. */
+  onPing?(ws: WebSocketProtocol, data: Buffer): unknown
+  /** The peer answered a ping. */
+  onPong?(ws: WebSocketProtocol, data: Buffer): unknown
+  /**
+   * The socket closed: `code` is the peer's close code (1005 when its frame
+   * had none, 1006 when the connection dropped without a close frame).
+   */
+  onClose?(ws: WebSocketProtocol, code: number, reason: string): unknown
+}
+
+/** The open sockets of a route (its hub): a socket joins when it opens and leaves when it closes. */
+export interface SocketSet {
+  add(socket: WebSocketProtocol): void
+  delete(socket: WebSocketProtocol): void
+}
+
 /** What a socket needs from its route. */
 export interface SocketContext {
   readonly handler: WebSocketHandler
   readonly options: ResolvedOptions
-  readonly hub: SocketHub
+  readonly hub: SocketSet
   readonly logger: Logger
 }
 
@@ -107,7 +134,7 @@ export class WebSocketProtocol {
   }
 
   /** The server the socket came through. */
-  get server(): WSGIServer | undefined {
+  get server(): ServerHandle | undefined {
     return this.handshake.environ['pulsar.connection'].server
   }
 

@@ -4,18 +4,15 @@
  * fills them) and hands each opened socket to its handler.
  * @module
  */
-import { Http404, MethodNotAllowed, ServiceUnavailable } from '../server/errors.js'
-import { WsgiRequest } from '../server/request.js'
-import type { WSGIServer } from '../server/server.js'
-import type { Body, Environ, StartResponse } from '../server/types.js'
-import type { JsonRpc } from '../rpc/handler.js'
+import { Http404, MethodNotAllowed, ServiceUnavailable } from '../wsgi/errors.js'
+import { WsgiRequest } from '../wsgi/request.js'
+import type { Body, Environ, ServerHandle, StartResponse } from '../wsgi/types.js'
 import { Rule } from '../router/rule.js'
 import { RouteTable, type TableRoute } from '../router/table.js'
 import { Engine } from './engine.js'
 import type { WebSocketHandler } from './handler.js'
 import { WebSocketHandshake, checkHandshake, checkOrigin, selectProtocol } from './handshake.js'
 import { SocketHub } from './hub.js'
-import { RpcWebSocket, isJsonRpc } from './rpc.js'
 import { type ResolvedOptions, type WebSocketOptions, resolveOptions } from './options.js'
 import { type SocketContext, WebSocketProtocol } from './protocol.js'
 
@@ -43,15 +40,15 @@ export class WebSocket {
   readonly #options: ResolvedOptions
   readonly #hub: SocketHub
   // one per server the route serves: its logger, and its shutdown closes its sockets
-  readonly #contexts = new WeakMap<WSGIServer, SocketContext>()
+  readonly #contexts = new WeakMap<ServerHandle, SocketContext>()
   #engine: Engine | undefined
 
-  /** `handler`: a `WebSocketHandler` (a `WS`), or a `JsonRpc`, served as an `RpcWebSocket`. */
-  constructor(rule: string, handler: WebSocketHandler | JsonRpc, options: WebSocketOptions = {}) {
+  /** `handler`: a `WebSocketHandler` (a `WS`, a `JsonRpc`, a `PubSubWS`...). */
+  constructor(rule: string, handler: WebSocketHandler, options: WebSocketOptions = {}) {
     if (typeof handler !== 'object' || handler === null)
       throw new TypeError('A WebSocket handler must be an object (a WS instance, for example)')
     this.rule = rule
-    this.handler = isJsonRpc(handler) ? new RpcWebSocket(handler) : handler
+    this.handler = handler
     this.#rule = new Rule(rule)
     this.#options = resolveOptions(options)
     // the handshake is an upgrade, which clients do not redirect: a trailing slash is ignored
@@ -112,7 +109,7 @@ export class WebSocket {
     })
   }
 
-  #context(server: WSGIServer): SocketContext {
+  #context(server: ServerHandle): SocketContext {
     let context = this.#contexts.get(server)
     if (context === undefined) {
       context = {

@@ -10,11 +10,10 @@ import {
   type StartResponse,
   createPubSub,
   getPubSub,
-  resolveConfig,
 } from 'pulsar-ts'
 import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 
-import { fromArgv, fromEnv } from '../../src/server/config.js'
+import { fromArgv, fromEnv, resolveConfig } from '../../src/process/settings.js'
 import { serve } from '../helpers/listen.js'
 import { capturingLogger } from '../helpers/logger.js'
 import { eventually } from '../helpers/wait.js'

@@ -16,7 +16,13 @@ interface Received {
 }
 
 function serve(...flags: string[]): Run {
-  return run(['src/cli.ts', 'test/fixtures/pubsub-app.ts', '--bind', '127.0.0.1:0', ...flags])
+  return run([
+    'src/process/cli.ts',
+    'test/fixtures/pubsub-app.ts',
+    '--bind',
+    '127.0.0.1:0',
+    ...flags,
+  ])
 }
 
 async function received(url: string): Promise<Received> {

@@ -6,13 +6,15 @@
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { type Message, MemoryPubSub, type PubSub, RedisPubSub, WsgiHandler } from 'pulsar-ts'
 import {
+  type Message,
+  MemoryPubSub,
+  type PubSub,
   PubSubWS,
-  WebSocket,
-  type WebSocketOptions,
-  type WebSocketProtocol,
-} from 'pulsar-ts/websocket'
+  RedisPubSub,
+  WsgiHandler,
+} from 'pulsar-ts'
+import { WebSocket, type WebSocketOptions, type WebSocketProtocol } from 'pulsar-ts/websocket'
 
 import { serve } from '../helpers/listen.js'
 import { capturingLogger } from '../helpers/logger.js'

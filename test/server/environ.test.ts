@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest'
 
-import { type Environ, type StartResponse, WsgiInput } from 'pulsar-ts'
+import type { Environ, StartResponse } from 'pulsar-ts'
 import { testWsgiEnviron } from 'pulsar-ts/testing'
 
+import { StreamInput } from '../../src/server/input.js'
 import { serve } from '../helpers/listen.js'
 import { RawClient, parseResponse } from '../helpers/raw.js'
 
@@ -21,7 +22,7 @@ function dump(environ: Environ, startResponse: StartResponse) {
     JSON.stringify({
       ...plain,
       version: environ['wsgi.version'],
-      input: environ['wsgi.input'] instanceof WsgiInput,
+      input: environ['wsgi.input'] instanceof StreamInput,
       cfg: Object.isFrozen(environ['pulsar.cfg']) && environ['pulsar.cfg'].bind,
       connection: {
         id: connection.id,

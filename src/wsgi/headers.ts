@@ -1,6 +1,7 @@
 /**
  * ResponseHeaders: an ordered, case-insensitive list of response headers
- * where a name may repeat (Set-Cookie, Vary...).
+ * where a name may repeat (Set-Cookie, Vary...); and `headerKey`, the environ
+ * key of a request header.
  * @module
  */
 import type { Header } from './types.js'
@@ -79,4 +80,17 @@ export class ResponseHeaders implements Iterable<Header> {
   [Symbol.iterator](): Iterator<Header> {
     return this.#list[Symbol.iterator]()
   }
+}
+
+const KEY_CACHE_LIMIT = 1000
+const keyCache = new Map<string, string>()
+
+/** The environ key of a lower-case request header name: `HTTP_X_FORWARDED_FOR` for `x-forwarded-for`. */
+export function headerKey(name: string): string {
+  let key = keyCache.get(name)
+  if (key === undefined) {
+    key = 'HTTP_' + name.toUpperCase().replaceAll('-', '_')
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(name, key)
+  }
+  return key
 }

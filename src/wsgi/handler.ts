@@ -6,16 +6,8 @@
 import { isThenable, toFunction } from './callable.js'
 import { handleWsgiError } from './error-page.js'
 import { Http404 } from './errors.js'
-import { WsgiResponse } from './response.js'
-import type {
-  Body,
-  Callable,
-  Environ,
-  Middleware,
-  ResponseMiddleware,
-  StartResponse,
-  WsgiApp,
-} from './types.js'
+import { type ResponseMiddleware, WsgiResponse } from './response.js'
+import type { Body, Callable, Environ, Middleware, StartResponse, WsgiApp } from './types.js'
 
 /**
  * Composes request middleware and response middleware into one application.
@@ -26,6 +18,9 @@ import type {
  *   middleware runs in order and may return a replacement.
  * - Any error becomes an error response (see `handleWsgiError`), which goes
  *   through the response middleware too.
+ * - The response goes back unstarted, bound to this request: whoever sends
+ *   it starts it. So a handler nested in another hands its answer to the
+ *   outer one's response middleware, and the server starts it last.
  *
  * Middleware may be synchronous or asynchronous; a chain of synchronous ones
  * answers without a single promise.
@@ -103,7 +98,7 @@ export class WsgiHandler {
       }
       if (replacement) response = replacement
     }
-    return response.start(environ, startResponse)
+    return response.bind(environ, startResponse)
   }
 }
 

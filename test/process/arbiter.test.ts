@@ -12,7 +12,7 @@ import { type Run, listening, run } from '../helpers/process.js'
 import { delay, eventually } from '../helpers/wait.js'
 
 function serveWorkers(...flags: string[]): Run {
-  return run(['src/cli.ts', 'test/fixtures/pid-app.ts', '--bind', '127.0.0.1:0', ...flags])
+  return run(['src/process/cli.ts', 'test/fixtures/pid-app.ts', '--bind', '127.0.0.1:0', ...flags])
 }
 
 /** The pid that answers a request on a new connection (the arbiter spreads connections). */
@@ -199,7 +199,7 @@ describe('the arbiter', { timeout: 40_000 }, () => {
 
   it('backs off when workers crash in a loop', async () => {
     const arbiter = run([
-      'src/cli.ts',
+      'src/process/cli.ts',
       'test/fixtures/crash-app.ts',
       '--workers',
       '1',

@@ -6,9 +6,9 @@
  */
 import { type AcceptEntry, bestMediaType, parseAccept } from './accept.js'
 import { parseCookies } from './cookies.js'
-import { headerKey } from './environ.js'
 import { NotAcceptable, UnsupportedMediaType } from './errors.js'
-import { parseJsonBody } from './input.js'
+import { headerKey } from './headers.js'
+import { parseJsonBody } from './json-body.js'
 import { type MultipartBody, type MultipartOptions, parseMultipart } from './multipart.js'
 import { WsgiResponse } from './response.js'
 import type { Environ } from './types.js'

@@ -7,16 +7,22 @@
 import cluster from 'node:cluster'
 import { unlinkSync, writeFileSync } from 'node:fs'
 
+import type { Gateway } from '../server/server.js'
+import type { Config } from '../wsgi/config.js'
 import { Arbiter } from './arbiter.js'
-import { type Config, fromArgv, fromEnv, fromFile, helpText } from './config.js'
-import type { WSGIServer } from './server.js'
+import { fromArgv, fromEnv, fromFile, helpText } from './settings.js'
 import { serveAsWorker } from './worker.js'
+
+/** A gateway whose settings a program may still change (a `WSGIServer`). */
+export interface Configurable extends Gateway {
+  configure(...sources: Partial<Record<keyof Config, unknown>>[]): void
+}
 
 /**
  * Reads the settings a program is given, on top of the server's own options;
  * prints the help and exits 0 for `--help`, or an error and exits 2.
  */
-async function configure(server: WSGIServer, argv: string[], usage: string): Promise<void> {
+async function configure(server: Configurable, argv: string[], usage: string): Promise<void> {
   try {
     const parsed = fromArgv(argv)
     if (parsed.positionals.length)
@@ -56,7 +62,7 @@ function writePidFile(cfg: Readonly<Config>): void {
  * returns the Arbiter when this process became one.
  */
 export async function runProgram(
-  server: WSGIServer,
+  server: Configurable,
   argv: string[],
   usage: string,
 ): Promise<Arbiter | undefined> {

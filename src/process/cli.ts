@@ -10,9 +10,9 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { helpText } from './server/config.js'
-import { WSGIServer } from './server/server.js'
-import type { Callable, WsgiApp } from './server/types.js'
+import type { Callable, WsgiApp } from '../wsgi/types.js'
+import { helpText } from './settings.js'
+import { WSGIServer } from './wsgi-server.js'
 
 const USAGE = 'pulsar-ts MODULE[:NAME]'
 

@@ -1,7 +1,7 @@
 /**
  * WsgiResponse: a response as an object (status, headers, content, cookies)
  * that response middleware can inspect and rewrite before it starts. It is
- * itself a valid WSGI body.
+ * itself a valid WSGI body, which starts itself when it is first iterated.
  * @module
  */
 import { STATUS_CODES } from 'node:http'
@@ -19,6 +19,14 @@ export type Content =
   | AsyncIterable<Chunk>
   | null
   | undefined
+
+/** A response middleware: returns a replacement response, or `undefined` to keep it. */
+export type ResponseMiddleware = (
+  environ: Environ,
+  response: WsgiResponse,
+) => WsgiResponse | undefined | PromiseLike<WsgiResponse | undefined>
+
+type Starter = [environ: Environ, startResponse: StartResponse, excInfo: unknown]
 
 const NO_CONTENT: readonly Chunk[] = Object.freeze([])
 const STATUS_LINES: Record<number, string> = {}
@@ -46,6 +54,7 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
   #source: unknown
   #text = false
   #started = false
+  #starter: Starter | undefined
   #iterated = false
   #closed = false
 
@@ -112,6 +121,17 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
   /** Whether the response started (its headers went to `start_response`). */
   get started(): boolean {
     return this.#started
+  }
+
+  /**
+   * Names the request this response answers and the `start_response` to
+   * start it with, when it is first iterated; the first call wins, so a
+   * response handed back through nested handlers starts with the innermost
+   * one's (see docs/contract.md, "Nested handlers").
+   */
+  bind(environ: Environ, startResponse: StartResponse, excInfo?: unknown): this {
+    this.#starter ??= [environ, startResponse, excInfo]
+    return this
   }
 
   /** Whether the content was handed over to be sent. */
@@ -185,9 +205,11 @@ export class WsgiResponse implements AsyncIterable<Chunk> {
     return this
   }
 
-  /** Hands the content over to be sent: once only. */
+  /** Hands the content over to be sent, once only; starts the response first when `bind()` named how. */
   chunks(): readonly Chunk[] | Body {
     if (this.#iterated) throw new Error('A WsgiResponse can be iterated once only')
+    const starter = this.#starter
+    if (starter && !this.#started) this.start(...starter)
     this.#iterated = true
     return this.#content
   }

@@ -9,24 +9,11 @@
 import cluster, { type Worker } from 'node:cluster'
 import { type AddressInfo, createServer as createNetServer } from 'node:net'
 
-import { type Config, parseBind } from './config.js'
-import type { Logger } from './logger.js'
-import { type Publication, type ToArbiter, type ToWorker, heartbeatInterval } from './worker.js'
-
-/** One process's figures. */
-export interface ProcessInfo {
-  pid: number
-  /** Seconds since it started. */
-  uptime: number
-  requests: number
-  connections: number
-}
-
-/** What the arbiter knows of itself and its workers. */
-export interface ClusterInfo {
-  arbiter: { pid: number; uptime: number }
-  workers: (ProcessInfo & { id: number })[]
-}
+import { parseBind } from '../server/bind.js'
+import type { Config } from '../wsgi/config.js'
+import type { ClusterInfo, Logger } from '../wsgi/types.js'
+import type { Publication, ToArbiter, ToWorker } from './messages.js'
+import { heartbeatInterval } from './worker.js'
 
 interface Supervised {
   worker: Worker

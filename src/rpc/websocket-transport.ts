@@ -4,9 +4,9 @@
  * to the calls by id, however the server orders them.
  * @module
  */
-import type { RpcTransport, SendOptions } from '../rpc/transport.js'
-import { type ClientConnection, connect } from './engine.js'
-import type { EngineEvents } from './transport.js'
+import { type ClientConnection, connect } from '../websocket/engine.js'
+import type { EngineEvents } from '../websocket/transport.js'
+import type { RpcTransport, SendOptions } from './transport.js'
 
 /** Options of the WebSocket transport. */
 export interface WebSocketTransportOptions {

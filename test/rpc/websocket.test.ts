@@ -12,7 +12,8 @@ import {
   JsonRpc,
   NoSuchFunction,
 } from 'pulsar-ts/rpc'
-import { RpcWebSocket, WebSocket, WebSocketTransport } from 'pulsar-ts/websocket'
+import { RpcWebSocket, WebSocketTransport } from 'pulsar-ts/rpc'
+import { WebSocket } from 'pulsar-ts/websocket'
 
 import { serve } from '../helpers/listen.js'
 import { TestClient, eventually } from '../helpers/ws.js'

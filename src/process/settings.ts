@@ -5,40 +5,13 @@
  * @module
  */
 import { readFile } from 'node:fs/promises'
-import { isIPv6 } from 'node:net'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 
-import { version } from './version.js'
-
-/** The server's configuration, as placed in `environ['pulsar.cfg']` (frozen). */
-export interface Config {
-  bind: string
-  backlog: number
-  workers: number
-  timeout: number
-  max_requests: number
-  http_keep_alive: number
-  headers_timeout: number
-  request_timeout: number
-  send_timeout: number
-  graceful_timeout: number
-  stream_buffer: number
-  max_header_size: number
-  max_connections: number
-  server_software: string
-  trust_proxy: boolean
-  debug: boolean
-  log_level: string
-  access_log: boolean
-  key_file: string
-  cert_file: string
-  config: string
-  pid_file: string
-  process_name: string
-  pubsub: string
-}
+import { parseBind } from '../server/bind.js'
+import type { Config } from '../wsgi/config.js'
+import { version } from '../wsgi/version.js'
 
 /** One row of the settings table. */
 export interface Setting<T> {
@@ -416,19 +389,4 @@ export function checkPubSub(value: string): string | undefined {
   if (!url.hostname) return 'needs a host'
   if (!/^\/?(\d{1,5})?$/.test(url.pathname)) return 'has a database that is not a number'
   return undefined
-}
-
-/** Where to listen: a TCP host and port, or a unix socket path. */
-export type BindAddress = { host: string | undefined; port: number } | { path: string }
-
-/** Parses a `bind` value; `undefined` when it is not one. */
-export function parseBind(bind: string): BindAddress | undefined {
-  if (bind.startsWith('unix:')) return bind.length > 5 ? { path: bind.slice(5) } : undefined
-  if (isIPv6(bind)) return { host: bind, port: 8060 }
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d{1,5}))?$/.exec(bind)
-  if (!match || (match[1] !== undefined && !isIPv6(match[1]))) return undefined
-  const host = match[1] ?? match[2] ?? ''
-  const port = match[3] === undefined ? 8060 : Number(match[3])
-  if (port > 65535 || (host === '' && match[3] === undefined)) return undefined
-  return { host: host || undefined, port }
 }

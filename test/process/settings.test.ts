@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-import { type Config, helpText, parseBind, resolveConfig, settings, version } from 'pulsar-ts'
+import { type Config, settings, version } from 'pulsar-ts'
 
 import { configurationDoc } from '../../scripts/configuration-doc.js'
-import { fromArgv, fromEnv, fromFile } from '../../src/server/config.js'
+import { fromArgv, fromEnv, fromFile, helpText, resolveConfig } from '../../src/process/settings.js'
+import { parseBind } from '../../src/server/bind.js'
 
 const names = Object.keys(settings) as (keyof Config)[]
 

@@ -4,10 +4,16 @@
  * batch, answered on the same socket.
  * @module
  */
-import type { JsonRpc } from '../rpc/handler.js'
-import { logError } from '../server/error-page.js'
-import type { WebSocketHandler } from './handler.js'
-import type { WebSocketProtocol } from './protocol.js'
+import type { WebSocketHandler } from '../websocket/handler.js'
+import type { WebSocketProtocol } from '../websocket/protocol.js'
+import { logError } from '../wsgi/error-page.js'
+import type { WsgiRequest } from '../wsgi/request.js'
+
+/** What answers the messages: a `JsonRpc`, or anything with its `receive`. */
+export interface RpcReceiver {
+  /** The reply's text to one message, or `undefined` when there is none. */
+  receive(text: string, request: WsgiRequest): Promise<string | undefined>
+}
 
 /** Options of `RpcWebSocket`. */
 export interface RpcWebSocketOptions {
@@ -28,11 +34,11 @@ export interface RpcWebSocketOptions {
  */
 export class RpcWebSocket implements WebSocketHandler {
   /** The JSON-RPC handler the messages go to. */
-  readonly rpc: JsonRpc
+  readonly rpc: RpcReceiver
   readonly #concurrency: number
   readonly #running = new WeakMap<WebSocketProtocol, number>()
 
-  constructor(rpc: JsonRpc, options: RpcWebSocketOptions = {}) {
+  constructor(rpc: RpcReceiver, options: RpcWebSocketOptions = {}) {
     const concurrency = options.concurrency ?? 32
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new TypeError(`concurrency must be an integer of at least 1, not ${concurrency}`)
@@ -66,9 +72,4 @@ export class RpcWebSocket implements WebSocketHandler {
       this.#running.set(ws, this.#running.get(ws)! - 1)
     }
   }
-}
-
-/** Whether a handler given to a WebSocket route is a `JsonRpc` (which has `receive`), to serve as `RpcWebSocket`. */
-export function isJsonRpc(handler: object): handler is JsonRpc {
-  return typeof (handler as { receive?: unknown }).receive === 'function'
 }

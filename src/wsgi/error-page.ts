@@ -8,9 +8,8 @@ import { STATUS_CODES } from 'node:http'
 
 import { bestMediaType, parseAccept } from './accept.js'
 import { HttpException, errorStatus } from './errors.js'
-import type { Logger } from './logger.js'
 import { WsgiResponse, isEmptyStatus } from './response.js'
-import type { Environ } from './types.js'
+import type { Environ, Logger } from './types.js'
 
 /** `environ['error.handler']`: renders the content of an error page in place of the default. */
 export type ErrorHandler = (environ: Environ, error: unknown, response: WsgiResponse) => string

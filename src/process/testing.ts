@@ -8,14 +8,14 @@ import { EventEmitter } from 'node:events'
 import { IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http'
 import type { Socket } from 'node:net'
 
-import { toFunction } from './callable.js'
-import { type Config, resolveConfig } from './config.js'
-import { Connection } from './connection.js'
-import { createEnviron } from './environ.js'
-import { ResponseHeaders } from './headers.js'
-import { type Logger, createLogger } from './logger.js'
-import { HttpServerResponse, type ResponseSink } from './start-response.js'
-import type { Callable, Chunk, Environ, Header, WsgiApp } from './types.js'
+import { SocketConnection } from '../server/connection.js'
+import { HttpServerResponse, type ResponseSink } from '../server/start-response.js'
+import { toFunction } from '../wsgi/callable.js'
+import type { Config } from '../wsgi/config.js'
+import { ResponseHeaders } from '../wsgi/headers.js'
+import type { Callable, Chunk, Environ, Header, Logger, WsgiApp } from '../wsgi/types.js'
+import { createLogger } from './logger.js'
+import { resolveConfig } from './settings.js'
 
 /** A made-up request for `testWsgiEnviron()` and `inject()`. */
 export interface TestRequest extends Partial<Config> {
@@ -164,21 +164,23 @@ function makeRequest(request: TestRequest): {
   if (data) req.push(data)
   req.push(null)
   const sink = new RecordingResponse(req.method!)
-  const consumer = new HttpServerResponse(req, sink, cfg, logger ?? createLogger(cfg), {
+  const log = logger ?? createLogger(cfg)
+  const context = {
+    cfg,
+    logger: log,
+    errors: { write: (message: string) => log.error(message), flush: () => undefined },
+    multiprocess: false,
     closing: false,
-  })
+  }
   const expectsContinue = names.includes('expect')
-  const environ = createEnviron(
+  const consumer = new HttpServerResponse(
     req,
-    new Connection(socket),
-    consumer,
-    {
-      cfg,
-      errors: { write: (message) => consumer.logger.error(message), flush: () => undefined },
-      multiprocess: false,
-    },
+    sink,
+    new SocketConnection(socket),
+    context,
     expectsContinue ? () => sink.writeContinue() : undefined,
   )
+  const environ = consumer.environ
   Object.assign(environ, extra)
   return { environ, consumer, sink }
 }

@@ -5,32 +5,9 @@
  */
 import cluster from 'node:cluster'
 
-import type { ClusterInfo } from './arbiter.js'
-import type { WSGIServer } from './server.js'
-
-/**
- * A message published on a pubsub channel (the `cluster` backend, docs/pubsub.md):
- * a worker sends it to the arbiter, which relays it to every worker, the
- * sender included, so that every worker sees the same order.
- */
-export interface Publication {
-  pulsar: 'publish'
-  channel: string
-  /** How `data` holds the message: text, JSON text, or bytes in base64. */
-  kind: 'text' | 'json' | 'bytes'
-  data: string
-}
-
-/** What a worker tells the arbiter. */
-export type ToArbiter =
-  | { pulsar: 'heartbeat'; requests: number; connections: number }
-  | { pulsar: 'retire' }
-  | { pulsar: 'info'; ask: number }
-  | Publication
-
-/** What the arbiter tells a worker. */
-export type ToWorker =
-  { pulsar: 'stop' } | { pulsar: 'info'; ask: number; info: ClusterInfo } | Publication
+import type { Gateway } from '../server/server.js'
+import type { ClusterInfo } from '../wsgi/types.js'
+import type { ToArbiter, ToWorker } from './messages.js'
 
 /** Milliseconds between heartbeats: a quarter of the timeout, so one late beat is not fatal. */
 export function heartbeatInterval(timeout: number): number {
@@ -61,7 +38,7 @@ function send(message: ToArbiter): void {
 }
 
 /** Runs a listening server as a worker of the arbiter that forked this process. */
-export function serveAsWorker(server: WSGIServer): void {
+export function serveAsWorker(server: Gateway): void {
   const { cfg } = server
   const beat = () =>
     send({ pulsar: 'heartbeat', requests: server.requests, connections: server.connections })

@@ -50,7 +50,7 @@ describe('a script that calls start()', () => {
 
 describe('the pulsar-ts command', () => {
   it('serves the named export of a module', async () => {
-    const cli = run(['src/cli.ts', 'examples/hello.ts:hello', '--bind', '127.0.0.1:0'])
+    const cli = run(['src/process/cli.ts', 'examples/hello.ts:hello', '--bind', '127.0.0.1:0'])
     const url = await listening(cli)
     expect(await (await fetch(url)).text()).toBe('Hello World!\n')
     cli.child.kill('SIGINT')
@@ -58,7 +58,7 @@ describe('the pulsar-ts command', () => {
   })
 
   it('finishes a slow request in flight on SIGTERM, then exits 0', async () => {
-    const cli = run(['src/cli.ts', 'test/fixtures/slow-app.ts', '--bind', '127.0.0.1:0'])
+    const cli = run(['src/process/cli.ts', 'test/fixtures/slow-app.ts', '--bind', '127.0.0.1:0'])
     const url = await listening(cli)
     const slow = fetch(`${url}/slow`)
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -70,10 +70,10 @@ describe('the pulsar-ts command', () => {
   })
 
   it('explains its usage without a module', async () => {
-    const help = run(['src/cli.ts', '--help'])
+    const help = run(['src/process/cli.ts', '--help'])
     expect((await help.exit).code).toBe(0)
     expect(help.stdout()).toContain('Usage: pulsar-ts MODULE[:NAME] [options]')
-    const missing = run(['src/cli.ts', 'examples/hello.ts:nothing'])
+    const missing = run(['src/process/cli.ts', 'examples/hello.ts:nothing'])
     expect((await missing.exit).code).toBe(2)
     expect(missing.stderr()).toContain('exports no "nothing" application')
   })

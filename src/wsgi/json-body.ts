@@ -1,0 +1,55 @@
+/**
+ * JSON request bodies: parsed with `JSON.parse`, refused with a 400 when
+ * malformed or when a key could pollute a prototype once the value is merged
+ * into an object.
+ * @module
+ */
+import { BadRequest } from './errors.js'
+
+// the text of a body that may hold a polluting key, written plainly or with escapes
+const SUSPECT_KEYS = /__proto__|prototype|\\u/
+
+/**
+ * Parses a JSON request body; malformed or empty JSON is a 400, and so is a
+ * body with a key that would reach a prototype when merged into an object
+ * (`__proto__`, or `constructor` holding a `prototype`).
+ */
+export function parseJsonBody(text: string): unknown {
+  let value: unknown
+  try {
+    value = JSON.parse(text) as unknown
+  } catch (error) {
+    throw new BadRequest(
+      text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body',
+    )
+  }
+  const key = SUSPECT_KEYS.test(text) ? pollutingKey(value) : undefined
+  if (key) throw new BadRequest(`Forbidden key ${key} in the JSON body`)
+  return value
+}
+
+/**
+ * The first key of a parsed value that could poison a prototype: `__proto__`,
+ * or `constructor` holding an object with a `prototype` key (the policy of
+ * Fastify's secure-json-parse). `JSON.parse` makes them harmless own keys,
+ * but `Object.assign` or a deep merge would not. Walked without recursion:
+ * the value may be deeply nested.
+ */
+export function pollutingKey(root: unknown): string | undefined {
+  const stack = [root]
+  while (stack.length) {
+    const value = stack.pop()
+    if (typeof value !== 'object' || value === null) continue
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) stack.push(item)
+      continue
+    }
+    const record = value as Record<string, unknown>
+    if (Object.hasOwn(record, '__proto__')) return '__proto__'
+    const ctor = Object.hasOwn(record, 'constructor') ? record.constructor : undefined
+    if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype'))
+      return 'constructor.prototype'
+    for (const key in record) stack.push(record[key])
+  }
+  return undefined
+}
