@@ -3,6 +3,7 @@
  * and hand-built frames for a raw TCP client (malformed input ws would never send).
  */
 import { randomBytes } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 
 import { afterEach } from 'vitest'
 import { WebSocket, type ClientOptions } from 'ws'
@@ -27,10 +28,13 @@ export class TestClient {
   readonly pongs: Buffer[] = []
   /** The close code and reason, once closed. */
   closed: { code: number; reason: string } | undefined
+  /** The headers of the server's 101, once open. */
+  headers: IncomingHttpHeaders = {}
   #wake: (() => void)[] = []
 
   private constructor(socket: WebSocket) {
     this.socket = socket
+    socket.once('upgrade', (response) => (this.headers = response.headers))
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       this.messages.push(isBinary ? data : data.toString())
       this.#notify()
