@@ -5,6 +5,7 @@
  * the WSGI chain), and ws's client for `JsonProxy('ws://...')`.
  * @module
  */
+import type { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 
 import * as ws from 'ws'
@@ -22,7 +23,10 @@ const { subprotocol, extension } = ws as unknown as {
 
 const kEvents = Symbol('pulsar.websocket.events')
 const kOwner = Symbol('pulsar.websocket.owner')
+const kSocket = Symbol('pulsar.websocket.socket')
 type Tagged = ws.WebSocket & { [kEvents]: EngineEvents<unknown>; [kOwner]: unknown }
+// ws's frame parser, which its types do not declare: it tells of the peer's close frame
+type Receiver = EventEmitter & { [kSocket]: Tagged }
 
 // shared listeners (the emitter is `this`): no closure per socket
 function onMessage(this: ws.WebSocket, data: Buffer, isBinary: boolean): void {
@@ -36,6 +40,20 @@ function onPing(this: ws.WebSocket, data: Buffer): void {
 function onPong(this: ws.WebSocket, data: Buffer): void {
   const socket = this as Tagged
   socket[kEvents].pong(socket[kOwner], data)
+}
+/**
+ * The peer's close frame. ws answers it with its own `close()` right after
+ * this listener, and sends nothing more once it has: when the owner still
+ * has messages to handle, that answer is held back, and the owner calls
+ * `close()` itself when it is done.
+ */
+function onConclude(this: Receiver, code: number, reason: Buffer): void {
+  const socket = this[kSocket]
+  if (socket[kEvents].closing(socket[kOwner], code, reason.toString())) socket.close = holdAnswer
+}
+function holdAnswer(this: Tagged): void {
+  // once: the next close() is ws's again
+  Reflect.deleteProperty(this, 'close')
 }
 function onClose(this: ws.WebSocket, code: number, reason: Buffer): void {
   const socket = this as Tagged
@@ -59,6 +77,9 @@ function listen<Owner>(
   tagged.on('pong', onPong)
   tagged.on('close', onClose)
   tagged.on('error', onError)
+  const receiver = (socket as unknown as { _receiver: Receiver })._receiver
+  receiver[kSocket] = tagged
+  receiver.prependListener('conclude', onConclude)
   return tagged
 }
 

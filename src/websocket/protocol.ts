@@ -52,6 +52,9 @@ export class WebSocketProtocol {
   #paused = false
   #alive = true
   #closed = false
+  // the peer's close frame, waiting for the events received before it to be handled
+  #closing: [code: number, reason: string] | undefined
+  #closingTimer: NodeJS.Timeout | undefined
   #drain: Promise<void> | undefined
   #drained: (() => void) | undefined
 
@@ -83,8 +86,11 @@ export class WebSocketProtocol {
       socket.#alive = true
       socket.#deliver([kPong, data])
     },
+    closing: (socket, code, reason) => socket.#peerClosing(code, reason),
     close: (socket, code, reason) => {
       socket.#closed = true
+      clearTimeout(socket.#closingTimer)
+      socket.#closing = undefined
       socket.#context.hub.delete(socket)
       socket.#drained?.()
       socket.#deliver([kClose, code, reason])
@@ -121,9 +127,13 @@ export class WebSocketProtocol {
     return this.#engine.bufferedAmount
   }
 
-  /** Whether the socket closed or is closing: writes are then dropped. */
+  /**
+   * Whether the socket closed or is closing: the peer sent its close frame
+   * (the messages it sent before are still handled, and their writes still
+   * go out) or the server did (writes are then dropped).
+   */
   get closed(): boolean {
-    return this.#closed || this.#engine.readyState !== OPEN
+    return this.#closed || this.#closing !== undefined || this.#engine.readyState !== OPEN
   }
 
   /**
@@ -254,11 +264,35 @@ export class WebSocketProtocol {
     this.#busy = false
     const queue = this.#queue
     while (queue !== undefined && queue.length > 0 && !this.#busy) this.#run(queue.shift()!)
-    if (this.#paused && !this.#busy) {
+    if (this.#busy) return
+    if (this.#closing !== undefined) this.#answerClose()
+    else if (this.#paused) {
       this.#paused = false
       this.#alive = true
       this.#engine.resume()
     }
+  }
+
+  /**
+   * The peer's close frame: answered at once when no callback is running;
+   * else once the events before it are handled (their writes go out first),
+   * or after `closeTimeout`, whichever comes first.
+   */
+  #peerClosing(code: number, reason: string): boolean {
+    if (!this.#busy) return false
+    this.#closing = [code, reason]
+    this.#closingTimer = setTimeout(() => this.#answerClose(), this.#context.options.closeTimeoutMs)
+    return true
+  }
+
+  /** Answers the peer's close frame with its own code (none when it had none), as ws would have. */
+  #answerClose(): void {
+    const [code, reason] = this.#closing!
+    clearTimeout(this.#closingTimer)
+    this.#closing = this.#closingTimer = undefined
+    if (this.#engine.readyState !== OPEN) return
+    if (code === 1005) this.#engine.close()
+    else this.#engine.close(code, reason)
   }
 
   #call(event: Pending): unknown {
