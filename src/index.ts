@@ -175,6 +175,7 @@ export {
   WebSocketProtocol,
   WebSocketHandshake,
   isValidCloseCode,
+  MAX_CONTROL_PAYLOAD,
   RpcWebSocket,
   WebSocketTransport,
 } from './websocket/index.js'

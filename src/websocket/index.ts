@@ -5,7 +5,7 @@
  */
 export { WebSocket } from './websocket.js'
 export { WS, type WebSocketHandler } from './handler.js'
-export { WebSocketProtocol, isValidCloseCode } from './protocol.js'
+export { MAX_CONTROL_PAYLOAD, WebSocketProtocol, isValidCloseCode } from './protocol.js'
 export { WebSocketHandshake } from './handshake.js'
 export { RpcWebSocket, type RpcWebSocketOptions } from './rpc.js'
 export { WebSocketTransport, type WebSocketTransportOptions } from './rpc-transport.js'

@@ -17,6 +17,9 @@ import type { EngineEvents, EngineSocket } from './transport.js'
 
 const OPEN = 1
 const RESOLVED = Promise.resolve()
+
+/** The most bytes a ping, a pong or a close frame carries (RFC 6455 §5.5). */
+export const MAX_CONTROL_PAYLOAD = 125
 // how often a writer waiting for the buffer to drain checks it, besides the socket's 'drain'
 const DRAIN_POLL_MS = 50
 
@@ -160,13 +163,18 @@ export class WebSocketProtocol {
     return (this.#drain ??= this.#waitForDrain())
   }
 
-  /** Pings the client (up to 125 bytes of data); its pong reaches `onPong`. */
+  /**
+   * Pings the client; its pong reaches `onPong`. Data over 125 bytes throws
+   * a `TypeError`, whether the socket is open or not (dropped when it is not).
+   */
   ping(data?: string | Uint8Array): void {
+    checkControlPayload('A ping', data)
     if (this.#engine.readyState === OPEN) this.#engine.ping(data)
   }
 
-  /** Sends a pong (unsolicited, or to answer a ping in `onPing`). */
+  /** Sends a pong (unsolicited, or to answer a ping in `onPing`); data over 125 bytes throws a `TypeError`. */
   pong(data?: string | Uint8Array): void {
+    checkControlPayload('A pong', data)
     if (this.#engine.readyState === OPEN) this.#engine.pong(data)
   }
 
@@ -178,7 +186,9 @@ export class WebSocketProtocol {
   close(code = 1000, reason = ''): void {
     if (!isValidCloseCode(code))
       throw new TypeError(`${String(code)} is not a close code a server may send`)
-    if (Buffer.byteLength(reason) > 123) throw new TypeError('A close reason is at most 123 bytes')
+    // the code takes 2 of the frame's 125 bytes
+    if (Buffer.byteLength(reason) > MAX_CONTROL_PAYLOAD - 2)
+      throw new TypeError('A close reason is at most 123 bytes')
     this.#engine.close(code, reason)
   }
 
@@ -328,12 +338,19 @@ export class WebSocketProtocol {
 /** Whether a server may send this close code (RFC 6455 §7.4; 1010 is the client's). */
 export function isValidCloseCode(code: number): boolean {
   return (
-    (code >= 1000 &&
+    Number.isInteger(code) &&
+    ((code >= 1000 &&
       code <= 1014 &&
       code !== 1004 &&
       code !== 1005 &&
       code !== 1006 &&
       code !== 1010) ||
-    (code >= 3000 && code <= 4999)
+      (code >= 3000 && code <= 4999))
   )
+}
+
+/** Throws the application's error of a control frame's data over 125 bytes (ws's RangeError only says so while open). */
+function checkControlPayload(what: string, data: string | Uint8Array | undefined): void {
+  if (data !== undefined && Buffer.byteLength(data) > MAX_CONTROL_PAYLOAD)
+    throw new TypeError(`${what} carries at most ${MAX_CONTROL_PAYLOAD} bytes`)
 }
