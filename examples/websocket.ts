@@ -10,19 +10,37 @@ import { fileURLToPath } from 'node:url'
 import type { WsgiRequest } from 'pulsar-ts'
 import { type ServerOptions, WSGIServer, WsgiHandler } from 'pulsar-ts'
 import { Router } from 'pulsar-ts/router'
-import { WS, WebSocket, type WebSocketProtocol, isValidCloseCode } from 'pulsar-ts/websocket'
+import {
+  MAX_CONTROL_PAYLOAD,
+  WS,
+  WebSocket,
+  type WebSocketProtocol,
+  isValidCloseCode,
+} from 'pulsar-ts/websocket'
 
-/** Echoes every message; `send ping X` and `send close N` are commands to the server. */
+/**
+ * Echoes every message; `send ping X` and `send close N` are commands to the
+ * server. What a client sends is checked before it reaches `ping()` or
+ * `close()`, which throw on a value they cannot send (an error of the
+ * application's, which closes the socket with 1011): a bad command gets an
+ * answer instead.
+ */
 export class Echo extends WS {
   override onMessage(ws: WebSocketProtocol, text: string): Promise<void> | undefined {
     if (text.startsWith('send ping ')) {
-      ws.ping(text.slice(10))
+      const payload = text.slice(10)
+      if (Buffer.byteLength(payload) > MAX_CONTROL_PAYLOAD)
+        return ws.write(
+          `A ping carries at most ${MAX_CONTROL_PAYLOAD} bytes: send ping <up to ${MAX_CONTROL_PAYLOAD} bytes>`,
+        )
+      ws.ping(payload)
       return undefined
     }
     if (text.startsWith('send close ')) {
       const code = Number(text.slice(11))
-      if (isValidCloseCode(code)) ws.close(code)
-      else return ws.write(`${text.slice(11)} is not a close code a server may send`)
+      if (!isValidCloseCode(code))
+        return ws.write(`${text.slice(11)} is not a close code a server may send`)
+      ws.close(code)
       return undefined
     }
     // returning write's promise waits for a slow reader before the next message

@@ -177,6 +177,7 @@ export {
   WebSocketProtocol,
   WebSocketHandshake,
   isValidCloseCode,
+  MAX_CONTROL_PAYLOAD,
 } from './websocket/index.js'
 export type {
   WebSocketHandler,

@@ -73,6 +73,7 @@ export class WebSocketTransport implements RpcTransport {
     },
     ping: () => undefined, // ws's client answers pings itself
     pong: () => undefined,
+    closing: () => false, // no queue of its own: ws answers at once
     close: (transport, code, reason) => {
       transport.#connection = undefined
       transport.#failAll(new Error(`The WebSocket closed (${code}${reason ? ` ${reason}` : ''})`))

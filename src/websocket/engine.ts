@@ -5,24 +5,28 @@
  * the WSGI chain), and ws's client for `JsonProxy('ws://...')`.
  * @module
  */
+import type { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 
 import * as ws from 'ws'
 
 import type { Upgrade } from '../wsgi/types.js'
-import type { ResolvedOptions } from './options.js'
+import { type OfferParams, PERMESSAGE_DEFLATE, negotiateDeflate } from './deflate.js'
+import type { DeflateOptions, ResolvedOptions } from './options.js'
 import type { EngineEvents, EngineSocket } from './transport.js'
 
 // ws ships these parsers but its type definitions do not declare them
-const { subprotocol, extension, PerMessageDeflate } = ws as unknown as {
+const { subprotocol, extension } = ws as unknown as {
   subprotocol: { parse(header: string): Set<string> }
-  extension: { parse(header: string): Record<string, unknown[]> }
-  PerMessageDeflate: new (options: object) => { accept(offers: unknown[]): unknown }
+  extension: { parse(header: string): Record<string, OfferParams[] | undefined> }
 }
 
 const kEvents = Symbol('pulsar.websocket.events')
 const kOwner = Symbol('pulsar.websocket.owner')
+const kSocket = Symbol('pulsar.websocket.socket')
 type Tagged = ws.WebSocket & { [kEvents]: EngineEvents<unknown>; [kOwner]: unknown }
+// ws's frame parser, which its types do not declare: it tells of the peer's close frame
+type Receiver = EventEmitter & { [kSocket]: Tagged }
 
 // shared listeners (the emitter is `this`): no closure per socket
 function onMessage(this: ws.WebSocket, data: Buffer, isBinary: boolean): void {
@@ -36,6 +40,20 @@ function onPing(this: ws.WebSocket, data: Buffer): void {
 function onPong(this: ws.WebSocket, data: Buffer): void {
   const socket = this as Tagged
   socket[kEvents].pong(socket[kOwner], data)
+}
+/**
+ * The peer's close frame. ws answers it with its own `close()` right after
+ * this listener, and sends nothing more once it has: when the owner still
+ * has messages to handle, that answer is held back, and the owner calls
+ * `close()` itself when it is done.
+ */
+function onConclude(this: Receiver, code: number, reason: Buffer): void {
+  const socket = this[kSocket]
+  if (socket[kEvents].closing(socket[kOwner], code, reason.toString())) socket.close = holdAnswer
+}
+function holdAnswer(this: Tagged): void {
+  // once: the next close() is ws's again
+  Reflect.deleteProperty(this, 'close')
 }
 function onClose(this: ws.WebSocket, code: number, reason: Buffer): void {
   const socket = this as Tagged
@@ -59,6 +77,9 @@ function listen<Owner>(
   tagged.on('pong', onPong)
   tagged.on('close', onClose)
   tagged.on('error', onError)
+  const receiver = (socket as unknown as { _receiver: Receiver })._receiver
+  receiver[kSocket] = tagged
+  receiver.prependListener('conclude', onConclude)
   return tagged
 }
 
@@ -81,20 +102,11 @@ interface Pending {
 /** A WebSocket route's engine: turns an upgrade the WSGI chain accepted into an open connection. */
 export class Engine {
   readonly #server: ws.WebSocketServer
-  readonly #deflate: ws.PerMessageDeflateOptions | false
+  readonly #deflate: Required<DeflateOptions> | false
   #pending: Pending | undefined
 
   constructor(options: ResolvedOptions) {
-    const deflate = options.perMessageDeflate
-    this.#deflate = deflate && {
-      serverNoContextTakeover: deflate.serverNoContextTakeover,
-      clientNoContextTakeover: deflate.clientNoContextTakeover,
-      serverMaxWindowBits: deflate.serverMaxWindowBits,
-      clientMaxWindowBits: deflate.clientMaxWindowBits,
-      zlibDeflateOptions: { level: deflate.level, memLevel: deflate.memLevel },
-      threshold: deflate.threshold,
-      concurrencyLimit: deflate.concurrencyLimit,
-    }
+    const deflate = (this.#deflate = options.perMessageDeflate)
     this.#server = new ws.WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -102,7 +114,13 @@ export class Engine {
       // the handler's onPing answers (its default pongs)
       autoPong: false,
       closeTimeout: options.closeTimeoutMs,
-      perMessageDeflate: this.#deflate,
+      // negotiateDeflate() chose the parameters and accept() offers ws only
+      // those: with no window or context setting of its own, ws takes them as they are
+      perMessageDeflate: deflate && {
+        zlibDeflateOptions: { level: deflate.level, memLevel: deflate.memLevel },
+        threshold: deflate.threshold,
+        concurrencyLimit: deflate.concurrencyLimit,
+      },
       // the handshake chose already: ws asks during accept(), synchronously
       handleProtocols: () => this.#pending?.protocol ?? false,
     } as ws.ServerOptions)
@@ -125,10 +143,16 @@ export class Engine {
   ): EngineSocket | undefined {
     let opened: ws.WebSocket | undefined
     const requestHeaders = upgrade.request.headers
-    // RFC 7692: an offer the server cannot accept means no compression, not a
-    // failed handshake (ws would answer 400 itself, after the chain said yes)
-    if (this.#deflate && !this.#acceptable(requestHeaders['sec-websocket-extensions']))
-      delete requestHeaders['sec-websocket-extensions']
+    const offers = requestHeaders['sec-websocket-extensions']
+    if (this.#deflate && offers !== undefined) {
+      // the handshake checked that the header parses
+      const answer = negotiateDeflate(
+        extension.parse(offers)[PERMESSAGE_DEFLATE] ?? [],
+        this.#deflate,
+      )
+      if (answer === undefined) delete requestHeaders['sec-websocket-extensions']
+      else requestHeaders['sec-websocket-extensions'] = answer
+    }
     this.#pending = { protocol, headers }
     try {
       this.#server.handleUpgrade(
@@ -141,19 +165,6 @@ export class Engine {
       this.#pending = undefined
     }
     return opened && listen(opened, events, owner)
-  }
-
-  /** Whether ws would accept a permessage-deflate offer of this header (already checked to parse). */
-  #acceptable(header: string | undefined): boolean {
-    if (header === undefined) return true
-    const offers = extension.parse(header)['permessage-deflate']
-    if (offers === undefined) return true
-    try {
-      new PerMessageDeflate({ ...this.#deflate, isServer: true }).accept(offers)
-      return true
-    } catch {
-      return false
-    }
   }
 }
 

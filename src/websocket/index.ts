@@ -6,7 +6,7 @@
  */
 export { WebSocket } from './websocket.js'
 export { WS, type WebSocketHandler } from './handler.js'
-export { WebSocketProtocol, isValidCloseCode } from './protocol.js'
+export { MAX_CONTROL_PAYLOAD, WebSocketProtocol, isValidCloseCode } from './protocol.js'
 export { WebSocketHandshake } from './handshake.js'
 export type {
   DeflateOptions,

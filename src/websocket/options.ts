@@ -19,15 +19,23 @@ export type ProtocolSelector = (
   request: WsgiRequest,
 ) => string | undefined
 
-/** permessage-deflate settings (RFC 7692), all optional. */
+/**
+ * permessage-deflate settings (RFC 7692), all optional. They bound what the
+ * server agrees to: a client may ask for less (a smaller window, no context
+ * takeover), and gets it.
+ */
 export interface DeflateOptions {
-  /** The server resets its compression context after each message. @default true */
+  /** The server resets its compression context after each message (also when the client asks). @default true */
   serverNoContextTakeover?: boolean
-  /** The client is asked to reset its context after each message. @default true */
+  /** The client is asked to reset its context after each message (also when it offers to). @default true */
   clientNoContextTakeover?: boolean
-  /** The window of the server's compressor, 8 to 15. @default 12 */
+  /** The largest window of the server's compressor, 8 to 15 (smaller when the client asks). @default 12 */
   serverMaxWindowBits?: number
-  /** The window the client is asked to use, 8 to 15. @default 12 */
+  /**
+   * The largest window the client is asked to use, 8 to 15, when its offer
+   * has `client_max_window_bits`; a client whose offer has none (Firefox,
+   * Safari) may use 15 bits, and the server inflates with 15. @default 12
+   */
   clientMaxWindowBits?: number
   /** zlib's compression level, 0 to 9. @default 3 */
   level?: number
@@ -60,7 +68,11 @@ export interface WebSocketOptions {
   perMessageDeflate?: boolean | DeflateOptions
   /** Seconds between the server's pings; a peer that did not answer the last one is terminated. 0 turns it off. @default 30 */
   heartbeat?: number
-  /** Seconds to wait for the peer's answer to a close frame before the connection is cut. @default 10 */
+  /**
+   * Seconds to wait for the peer's answer to a close frame before the
+   * connection is cut; also the longest the peer's close frame waits for the
+   * handler to finish the messages received before it. @default 10
+   */
   closeTimeout?: number
   /** Bytes buffered for sending above which `write()`'s promise waits for the socket to drain. @default 1048576 (1 MiB) */
   highWaterMark?: number

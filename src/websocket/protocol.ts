@@ -14,6 +14,9 @@ import type { EngineEvents, EngineSocket } from './transport.js'
 
 const OPEN = 1
 const RESOLVED = Promise.resolve()
+
+/** The most bytes a ping, a pong or a close frame carries (RFC 6455 §5.5). */
+export const MAX_CONTROL_PAYLOAD = 125
 // how often a writer waiting for the buffer to drain checks it, besides the socket's 'drain'
 const DRAIN_POLL_MS = 50
 
@@ -79,6 +82,9 @@ export class WebSocketProtocol {
   #paused = false
   #alive = true
   #closed = false
+  // the peer's close frame, waiting for the events received before it to be handled
+  #closing: [code: number, reason: string] | undefined
+  #closingTimer: NodeJS.Timeout | undefined
   #drain: Promise<void> | undefined
   #drained: (() => void) | undefined
 
@@ -110,8 +116,11 @@ export class WebSocketProtocol {
       socket.#alive = true
       socket.#deliver([kPong, data])
     },
+    closing: (socket, code, reason) => socket.#peerClosing(code, reason),
     close: (socket, code, reason) => {
       socket.#closed = true
+      clearTimeout(socket.#closingTimer)
+      socket.#closing = undefined
       socket.#context.hub.delete(socket)
       socket.#drained?.()
       socket.#deliver([kClose, code, reason])
@@ -148,9 +157,13 @@ export class WebSocketProtocol {
     return this.#engine.bufferedAmount
   }
 
-  /** Whether the socket closed or is closing: writes are then dropped. */
+  /**
+   * Whether the socket closed or is closing: the peer sent its close frame
+   * (the messages it sent before are still handled, and their writes still
+   * go out) or the server did (writes are then dropped).
+   */
   get closed(): boolean {
-    return this.#closed || this.#engine.readyState !== OPEN
+    return this.#closed || this.#closing !== undefined || this.#engine.readyState !== OPEN
   }
 
   /**
@@ -177,13 +190,18 @@ export class WebSocketProtocol {
     return (this.#drain ??= this.#waitForDrain())
   }
 
-  /** Pings the client (up to 125 bytes of data); its pong reaches `onPong`. */
+  /**
+   * Pings the client; its pong reaches `onPong`. Data over 125 bytes throws
+   * a `TypeError`, whether the socket is open or not (dropped when it is not).
+   */
   ping(data?: string | Uint8Array): void {
+    checkControlPayload('A ping', data)
     if (this.#engine.readyState === OPEN) this.#engine.ping(data)
   }
 
-  /** Sends a pong (unsolicited, or to answer a ping in `onPing`). */
+  /** Sends a pong (unsolicited, or to answer a ping in `onPing`); data over 125 bytes throws a `TypeError`. */
   pong(data?: string | Uint8Array): void {
+    checkControlPayload('A pong', data)
     if (this.#engine.readyState === OPEN) this.#engine.pong(data)
   }
 
@@ -195,7 +213,9 @@ export class WebSocketProtocol {
   close(code = 1000, reason = ''): void {
     if (!isValidCloseCode(code))
       throw new TypeError(`${String(code)} is not a close code a server may send`)
-    if (Buffer.byteLength(reason) > 123) throw new TypeError('A close reason is at most 123 bytes')
+    // the code takes 2 of the frame's 125 bytes
+    if (Buffer.byteLength(reason) > MAX_CONTROL_PAYLOAD - 2)
+      throw new TypeError('A close reason is at most 123 bytes')
     this.#engine.close(code, reason)
   }
 
@@ -281,11 +301,35 @@ export class WebSocketProtocol {
     this.#busy = false
     const queue = this.#queue
     while (queue !== undefined && queue.length > 0 && !this.#busy) this.#run(queue.shift()!)
-    if (this.#paused && !this.#busy) {
+    if (this.#busy) return
+    if (this.#closing !== undefined) this.#answerClose()
+    else if (this.#paused) {
       this.#paused = false
       this.#alive = true
       this.#engine.resume()
     }
+  }
+
+  /**
+   * The peer's close frame: answered at once when no callback is running;
+   * else once the events before it are handled (their writes go out first),
+   * or after `closeTimeout`, whichever comes first.
+   */
+  #peerClosing(code: number, reason: string): boolean {
+    if (!this.#busy) return false
+    this.#closing = [code, reason]
+    this.#closingTimer = setTimeout(() => this.#answerClose(), this.#context.options.closeTimeoutMs)
+    return true
+  }
+
+  /** Answers the peer's close frame with its own code (none when it had none), as ws would have. */
+  #answerClose(): void {
+    const [code, reason] = this.#closing!
+    clearTimeout(this.#closingTimer)
+    this.#closing = this.#closingTimer = undefined
+    if (this.#engine.readyState !== OPEN) return
+    if (code === 1005) this.#engine.close()
+    else this.#engine.close(code, reason)
   }
 
   #call(event: Pending): unknown {
@@ -321,12 +365,19 @@ export class WebSocketProtocol {
 /** Whether a server may send this close code (RFC 6455 §7.4; 1010 is the client's). */
 export function isValidCloseCode(code: number): boolean {
   return (
-    (code >= 1000 &&
+    Number.isInteger(code) &&
+    ((code >= 1000 &&
       code <= 1014 &&
       code !== 1004 &&
       code !== 1005 &&
       code !== 1006 &&
       code !== 1010) ||
-    (code >= 3000 && code <= 4999)
+      (code >= 3000 && code <= 4999))
   )
+}
+
+/** Throws the application's error of a control frame's data over 125 bytes (ws's RangeError only says so while open). */
+function checkControlPayload(what: string, data: string | Uint8Array | undefined): void {
+  if (data !== undefined && Buffer.byteLength(data) > MAX_CONTROL_PAYLOAD)
+    throw new TypeError(`${what} carries at most ${MAX_CONTROL_PAYLOAD} bytes`)
 }

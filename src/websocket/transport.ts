@@ -30,6 +30,13 @@ export interface EngineEvents<Owner> {
   message(owner: Owner, data: Buffer, isBinary: boolean): void
   ping(owner: Owner, data: Buffer): void
   pong(owner: Owner, data: Buffer): void
+  /**
+   * The peer's close frame arrived (`code` 1005 when it had none); the
+   * connection is still open for sending. Returns `false` for the engine to
+   * answer it at once, `true` to answer it later with `close()` (once the
+   * messages received before it are handled).
+   */
+  closing(owner: Owner, code: number, reason: string): boolean
   /** The connection closed: the code of the peer's close frame (1005 none, 1006 none at all) and its reason. */
   close(owner: Owner, code: number, reason: string): void
   /** A protocol or socket error; the engine closes the connection itself. */

@@ -2,16 +2,18 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 
 import { websocketApp } from '../../examples/websocket.js'
+import type { CapturingLogger } from '../helpers/logger.js'
 import { serve } from '../helpers/listen.js'
 import { parseResponse, rawUntil } from '../helpers/raw.js'
 import { TestClient, handshakeRequest } from '../helpers/ws.js'
 
 let url: string
 let port: number
+let log: CapturingLogger
 const ws = (path: string) => url.replace(/^http/, 'ws') + path
 
 beforeEach(async () => {
-  ;({ url, port } = await serve(websocketApp()))
+  ;({ url, port, log } = await serve(websocketApp()))
 })
 
 describe('the websocket example', () => {
@@ -47,6 +49,21 @@ describe('the websocket example', () => {
     expect(client.pings[0]!.toString()).toBe('hello')
   })
 
+  it('answers a ping payload over 125 bytes with a message, and stays open', async () => {
+    const client = await TestClient.connect(ws('/echo'))
+    // 126 bytes in 63 characters: the limit is in bytes
+    for (const payload of ['x'.repeat(126), 'é'.repeat(63), 'x'.repeat(10_000)])
+      expect(await client.ask(`send ping ${payload}`)).toBe(
+        'A ping carries at most 125 bytes: send ping <up to 125 bytes>',
+      )
+    client.socket.send(`send ping ${'x'.repeat(125)}`)
+    await client.until(() => client.pings.length === 1)
+    expect(client.pings[0]!.length).toBe(125)
+    expect(await client.ask('still there?')).toBe('still there?')
+    expect(client.closed).toBeUndefined()
+    expect(log.errors()).toEqual([])
+  })
+
   it('answers a client ping with a pong', async () => {
     const client = await TestClient.connect(ws('/echo'))
     client.socket.ping('there?')
@@ -56,7 +73,11 @@ describe('the websocket example', () => {
 
   it('closes with the code of "send close N", and refuses a code no server may send', async () => {
     const client = await TestClient.connect(ws('/echo'))
-    expect(await client.ask('send close 1005')).toBe('1005 is not a close code a server may send')
+    for (const code of ['1005', '1000.5', '', 'abc', '99999'])
+      expect(await client.ask(`send close ${code}`)).toBe(
+        `${code} is not a close code a server may send`,
+      )
+    expect(log.errors()).toEqual([])
     client.socket.send('send close 1001')
     expect(await client.untilClosed()).toEqual({ code: 1001, reason: '' })
   })

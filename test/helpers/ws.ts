@@ -3,6 +3,7 @@
  * and hand-built frames for a raw TCP client (malformed input ws would never send).
  */
 import { randomBytes } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 
 import { afterEach } from 'vitest'
 import { WebSocket, type ClientOptions } from 'ws'
@@ -27,10 +28,13 @@ export class TestClient {
   readonly pongs: Buffer[] = []
   /** The close code and reason, once closed. */
   closed: { code: number; reason: string } | undefined
+  /** The headers of the server's 101, once open. */
+  headers: IncomingHttpHeaders = {}
   #wake: (() => void)[] = []
 
   private constructor(socket: WebSocket) {
     this.socket = socket
+    socket.once('upgrade', (response) => (this.headers = response.headers))
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       this.messages.push(isBinary ? data : data.toString())
       this.#notify()
@@ -171,12 +175,18 @@ export function closePayload(code: number, reason: string | Buffer = ''): Buffer
   return Buffer.concat([body, Buffer.from(reason)])
 }
 
-/** Reads the close code of the first close frame (opcode 8, unmasked) in what a raw client received. */
-export function receivedCloseCode(received: string): number | undefined {
+/** A frame the server sent: its opcode and payload (text frames as text). */
+export interface ReceivedFrame {
+  opcode: number
+  payload: Buffer
+}
+
+/** The whole frames (unmasked, as a server sends them) after the 101 in what a raw client received. */
+export function receivedFrames(received: string): ReceivedFrame[] {
   const bytes = Buffer.from(received.slice(received.indexOf('\r\n\r\n') + 4), 'latin1')
+  const frames: ReceivedFrame[] = []
   let offset = 0
   while (offset + 2 <= bytes.length) {
-    const opcode = bytes[offset]! & 0x0f
     let length = bytes[offset + 1]! & 0x7f
     let start = offset + 2
     if (length === 126) {
@@ -186,10 +196,18 @@ export function receivedCloseCode(received: string): number | undefined {
       length = Number(bytes.readBigUInt64BE(start))
       start += 8
     }
-    if (opcode === 8) return length >= 2 ? bytes.readUInt16BE(start) : 1005
+    if (start + length > bytes.length) break
+    frames.push({ opcode: bytes[offset]! & 0x0f, payload: bytes.subarray(start, start + length) })
     offset = start + length
   }
-  return undefined
+  return frames
+}
+
+/** Reads the close code of the first close frame (opcode 8, unmasked) in what a raw client received. */
+export function receivedCloseCode(received: string): number | undefined {
+  const close = receivedFrames(received).find((frame) => frame.opcode === 8)
+  if (close === undefined) return undefined
+  return close.payload.length >= 2 ? close.payload.readUInt16BE(0) : 1005
 }
 
 /** Opens a raw connection and completes a handshake on `path`; returns the client with the 101 consumed. */

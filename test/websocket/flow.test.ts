@@ -1,6 +1,5 @@
-/** Backpressure, the send-buffer cap, the heartbeat and permessage-deflate, over real sockets. */
+/** Backpressure, the send-buffer cap and the heartbeat, over real sockets (permessage-deflate: deflate.test.ts). */
 import { type Socket, connect } from 'node:net'
-import { deflateRawSync } from 'node:zlib'
 
 import { describe, expect, it } from 'vitest'
 
@@ -13,14 +12,7 @@ import {
 } from 'pulsar-ts/websocket'
 
 import { serve } from '../helpers/listen.js'
-import { parseResponse, rawExchange, rawUntil } from '../helpers/raw.js'
-import {
-  TestClient,
-  eventually,
-  frame,
-  handshakeRequest,
-  receivedCloseCode,
-} from '../helpers/ws.js'
+import { TestClient, eventually, handshakeRequest } from '../helpers/ws.js'
 
 const wsUrl = (url: string, path: string) => url.replace(/^http/, 'ws') + path
 
@@ -144,69 +136,5 @@ describe('heartbeat', () => {
     for (let i = 0; i < 6; i++) client.socket.send(String(i))
     for (let i = 0; i < 6; i++) expect(await client.next()).toBe(String(i))
     expect(client.closed).toBeUndefined()
-  })
-})
-
-describe('permessage-deflate', () => {
-  it('is off by default', async () => {
-    const { url } = await open({ onMessage: (ws: WebSocketProtocol, t: string) => ws.write(t) })
-    const client = await TestClient.connect(wsUrl(url, '/ws'), [], { perMessageDeflate: true })
-    expect(client.socket.extensions).toBe('')
-    expect(await client.ask('plain')).toBe('plain')
-  })
-
-  it('is negotiated when on, with no context takeover and a small window', async () => {
-    const { url, port } = await open(
-      { onMessage: (ws: WebSocketProtocol, t: string) => ws.write(t) },
-      { perMessageDeflate: { threshold: 0 } },
-    )
-    const offer = 'permessage-deflate; client_max_window_bits'
-    const request = handshakeRequest('/ws', { 'Sec-WebSocket-Extensions': offer })
-    const { headers } = parseResponse(await rawUntil(port, request, (r) => r.includes('\r\n\r\n')))
-    expect(headers['sec-websocket-extensions']).toBe(
-      'permessage-deflate; client_max_window_bits=12; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=12',
-    )
-    const client = await TestClient.connect(wsUrl(url, '/ws'), [], { perMessageDeflate: true })
-    expect(client.socket.extensions).toBe('permessage-deflate')
-    const text = 'compress me '.repeat(100)
-    expect(await client.ask(text)).toBe(text)
-  })
-
-  it('goes on without compression when it cannot accept the offer', async () => {
-    const { port } = await open({}, { perMessageDeflate: true })
-    // no client_max_window_bits: the server may not ask for its window of 12
-    const request = handshakeRequest('/ws', { 'Sec-WebSocket-Extensions': 'permessage-deflate' })
-    const { status, headers } = parseResponse(
-      await rawUntil(port, request, (r) => r.includes('\r\n\r\n')),
-    )
-    expect(status).toBe(101)
-    expect(headers['sec-websocket-extensions']).toBeUndefined()
-  })
-
-  it('refuses a malformed extension header with 400 when on', async () => {
-    const { port } = await open({}, { perMessageDeflate: true })
-    const request = handshakeRequest('/ws', { 'Sec-WebSocket-Extensions': 'permessage-deflate;;' })
-    expect(parseResponse(await rawExchange(port, request)).status).toBe(400)
-  })
-
-  it('closes with 1009 on a compressed message that inflates past maxPayload (zip bomb)', async () => {
-    const { port } = await open({}, { perMessageDeflate: true, maxPayload: 64 * 1024 })
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.on('error', () => undefined)
-    let received = Buffer.alloc(0)
-    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])))
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
-    socket.write(
-      handshakeRequest('/ws', {
-        'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits',
-      }),
-    )
-    await eventually(() => received.includes('\r\n\r\n'))
-    expect(received.toString('latin1')).toContain('permessage-deflate')
-    // 8 MiB of zeros, a few KiB on the wire (RFC 7692 §7.2.1: the empty block tail is dropped)
-    const bomb = deflateRawSync(Buffer.alloc(8 * 1024 * 1024), { finishFlush: 2 }).subarray(0, -4)
-    socket.write(frame(2, bomb, { rsv1: true }))
-    await closed
-    expect(receivedCloseCode(received.toString('latin1'))).toBe(1009)
   })
 })

@@ -114,35 +114,31 @@ describe('closing', () => {
     expect(await handler.closed).toEqual([4001, 'bye'])
   })
 
-  it('refuses to send a close code that is not for servers', async () => {
-    const errors: unknown[] = []
+  it('throws a TypeError for what it cannot send, open or closing', async () => {
+    const refused: unknown[] = []
+    const attempt = (what: unknown, send: () => void) => {
+      try {
+        send()
+      } catch (error) {
+        refused.push(what, (error as Error).name)
+      }
+    }
+    const tooLong = 'é'.repeat(63) // 126 bytes
+    const codes = [1005, 1006, 999, 2000, 1010, 5000, 1000.5, NaN]
     const { url } = await open({}, {
       onOpen(ws: WebSocketProtocol) {
-        for (const code of [1005, 1006, 999, 2000, 1010, 5000])
-          try {
-            ws.close(code)
-          } catch (error) {
-            errors.push(code, (error as Error).name)
-          }
+        for (const code of codes) attempt(code, () => ws.close(code))
+        attempt('reason', () => ws.close(1000, 'x'.repeat(124)))
+        attempt('ping', () => ws.ping(tooLong))
+        attempt('pong', () => ws.pong(tooLong))
         ws.close(1000)
+        attempt('ping when closing', () => ws.ping(tooLong))
       },
     } as unknown as Recorder)
     const client = await TestClient.connect(wsUrl(url, '/ws'))
     expect((await client.untilClosed()).code).toBe(1000)
-    expect(errors).toEqual([
-      1005,
-      'TypeError',
-      1006,
-      'TypeError',
-      999,
-      'TypeError',
-      2000,
-      'TypeError',
-      1010,
-      'TypeError',
-      5000,
-      'TypeError',
-    ])
+    const what = [...codes, 'reason', 'ping', 'pong', 'ping when closing']
+    expect(refused).toEqual(what.flatMap((value) => [value, 'TypeError']))
   })
 
   it('runs onClose with the client’s code and reason', async () => {
