@@ -17,8 +17,8 @@ export interface BodyTarget {
   readonly status: string | undefined
   /** The WSGI `write`: resolves when the client can take more. */
   write(data: Chunk): Promise<void>
-  /** Sends the last chunk (framing the whole body when nothing went out yet) and ends the response. */
-  end(chunk?: Chunk): void
+  /** Sends the last chunks (framing the whole body when nothing went out yet) and ends the response. */
+  end(chunks?: readonly Chunk[]): void
   /** Waits for a promise, giving up when the client goes away. */
   watch<T>(promise: PromiseLike<T>): Promise<T>
   /** The iterator being read, so that a client going away stops it. */
@@ -29,9 +29,9 @@ export interface BodyTarget {
 export const RESOLVED = Promise.resolve()
 
 /**
- * Sends `body` through `target`; `undefined` when it went out at once (one
- * chunk in hand, no promise needed), else a promise of the end. `excInfo`
- * starts a WsgiResponse as an error page.
+ * Sends `body` through `target`; `undefined` when it went out at once (an
+ * array of chunks in hand, no promise needed), else a promise of the end.
+ * `excInfo` starts a WsgiResponse as an error page.
  */
 export function sendBody(
   target: BodyTarget,
@@ -39,11 +39,17 @@ export function sendBody(
   excInfo?: unknown,
 ): Promise<void> | undefined {
   const source = sourceOf(target, body, excInfo)
-  if (Array.isArray(source) && source.length <= 1 && !isThenable(source[0])) {
-    target.end(source[0] as Chunk | undefined)
+  if (Array.isArray(source) && inHand(source)) {
+    target.end(source)
     return undefined
   }
   return stream(target, source)
+}
+
+/** Whether every item of an array body is a chunk already (no promise to wait for). */
+function inHand(items: readonly unknown[]): items is readonly Chunk[] {
+  for (const item of items) if (isThenable(item)) return false
+  return true
 }
 
 /** What to iterate for a body: a WsgiResponse is started if need be and hands over its chunks. */
@@ -64,7 +70,7 @@ async function stream(target: BodyTarget, source: readonly Chunk[] | Body): Prom
     for (let i = 0; i < last; i++) await writeChunk(target, source[i] as Chunk | PromiseLike<Chunk>)
     let chunk = source[last] as Chunk | PromiseLike<Chunk> | undefined
     if (isThenable<Chunk>(chunk)) chunk = await target.watch(chunk)
-    return target.end(chunk)
+    return target.end(chunk === undefined ? undefined : [chunk])
   }
   if (Symbol.asyncIterator in source) {
     const iterator = (target.iterator = source[Symbol.asyncIterator]())

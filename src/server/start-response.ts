@@ -51,9 +51,15 @@ export interface ServerContext extends EnvironContext {
 }
 
 const NO_HEADERS: Header[] = []
+const NO_CHUNKS: readonly Chunk[] = []
 
+/** The size of a chunk in bytes; anything but text or bytes is the application's error, found before it is sent. */
 function byteLength(chunk: Chunk): number {
-  return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk)
+  if (chunk instanceof Uint8Array) return chunk.byteLength
+  throw new TypeError(
+    `A body chunk must be a string or bytes, not ${chunk === null ? 'null' : typeof chunk}`,
+  )
 }
 
 /** The server side of one request: `start_response`, `write`, and sending the application's body. */
@@ -203,23 +209,32 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
   }
 
   /**
-   * Sends the last chunk and ends the response. When nothing went out yet,
+   * Sends the last chunks and ends the response. When nothing went out yet,
    * the whole body is in hand: it is framed with a Content-Length.
    */
-  end(chunk?: Chunk): void {
+  end(chunks: readonly Chunk[] = NO_CHUNKS): void {
     if (this.status === undefined)
       throw new Error('The application returned without calling start_response')
     if (this.#connection.detached) return
     if (this.aborted) throw new ClientDisconnected()
+    const res = this.#res
     if (!this.headersSent) {
-      if (this.contentLength === undefined && this.statusCode !== 204 && this.statusCode !== 304) {
-        this.contentLength = chunk === undefined ? 0 : byteLength(chunk)
-        this.#headers.push(['Content-Length', String(this.contentLength)])
-      }
+      let length = 0
+      for (const chunk of chunks) length += byteLength(chunk)
+      const declared = this.contentLength
+      if (this.statusCode === 204 || this.statusCode === 304) {
+        // no body, whatever its length (RFC 9110 §6.4.1)
+      } else if (declared === undefined) {
+        this.contentLength = length
+        this.#headers.push(['Content-Length', String(length)])
+      } else if (declared !== length && (length > 0 || this.#req.method !== 'HEAD'))
+        throw new Error(`The body has ${length} bytes, its Content-Length says ${declared}`)
       this.#sendHead()
     }
-    if (chunk === undefined) this.#res.end()
-    else this.#res.end(chunk)
+    const last = chunks.length - 1
+    for (let i = 0; i < last; i++) res.write(chunks[i]!)
+    if (last < 0) res.end()
+    else res.end(chunks[last])
   }
 
   #send(body: Body): Promise<void> | undefined {

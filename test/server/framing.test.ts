@@ -27,6 +27,13 @@ function app(environ: Environ, startResponse: StartResponse): Iterable<string> {
     startResponse('200 OK', [['Content-Length', '4']])
     return path === '/toolong' ? ['ab', 'cdef'] : ['ab', 'c']
   }
+  if (path === '/toolong-stream' || path === '/tooshort-stream') {
+    startResponse('200 OK', [['Content-Length', '4']])
+    const chunks = path === '/toolong-stream' ? ['ab', 'cdef'] : ['ab', 'c']
+    return (function* () {
+      yield* chunks
+    })()
+  }
   if (path === '/nocontent') {
     startResponse('204 No Content', [['Content-Length', '3']])
     return ['abc']
@@ -120,9 +127,22 @@ describe('framing', () => {
     expect(parseResponse(notModified!).body).toBe('')
   })
 
-  it('cuts the connection rather than send a body that does not match its Content-Length', async () => {
+  it('answers 500 when a body in hand does not match its Content-Length, before sending anything', async () => {
     const { port, log } = await serve(app)
     for (const path of ['/toolong', '/tooshort']) {
+      const client = await RawClient.connect(port)
+      client.send(get(path) + get('/length'))
+      const received = await client.until((data) => statuses(data).length === 2)
+      client.close()
+      expect(statuses(received)).toEqual([500, 200])
+    }
+    expect(log.errors()).toHaveLength(2)
+    expect(log.errors()[0]!.err!.message).toMatch(/Content-Length/)
+  })
+
+  it('cuts the connection rather than stream a body that does not match its Content-Length', async () => {
+    const { port, log } = await serve(app)
+    for (const path of ['/toolong-stream', '/tooshort-stream']) {
       const client = await RawClient.connect(port)
       client.send(get(path) + get('/length'))
       const received = await client.untilClosed()
