@@ -4,9 +4,12 @@
  * JSON-RPC (errors included), 204 when there is none (notifications).
  * @module
  */
+import { isUtf8 } from 'node:buffer'
+
 import { MethodNotAllowed, NotAcceptable, UnsupportedMediaType } from '../server/errors.js'
 import type { WsgiRequest } from '../server/request.js'
 import { WsgiResponse } from '../server/response.js'
+import { PARSE_ERROR } from './dispatch.js'
 import { type JsonRpc, dispatcherOf } from './handler.js'
 
 /** The content type of every JSON-RPC reply. */
@@ -32,9 +35,12 @@ export async function serveHttp(rpc: JsonRpc, request: WsgiRequest): Promise<Wsg
     )
   if (request.environ.HTTP_ACCEPT !== undefined && !request.accepts('application/json'))
     throw new NotAcceptable('A JSON-RPC reply is application/json')
-  // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims
-  const text = (await request.body()).toString()
-  const reply = await dispatcherOf(rpc).receive(text, request)
+  // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims; other bytes
+  // are no JSON text, and decoding them anyway would change the strings (an id among them)
+  const body = await request.body()
+  const reply = isUtf8(body)
+    ? await dispatcherOf(rpc).receive(body.toString(), request)
+    : PARSE_ERROR
   if (reply.body === undefined) return new WsgiResponse(204)
   const exception = reply.exception
   return new WsgiResponse(exception?.status ?? 200, reply.body, exception?.headers, JSON_TYPE)
