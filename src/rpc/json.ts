@@ -128,25 +128,30 @@ export function scanMessage(text: string, limit: number): IdTexts | typeof TOO_D
   return ids
 }
 
+function isNonFinite(value: unknown): boolean {
+  return typeof value === 'number' && !Number.isFinite(value)
+}
+
 /**
  * Whether `JSON.stringify` met a NaN or ±Infinity in a value it wrote
  * without throwing: it visits what `JSON.stringify` visits (the result of a
  * `toJSON`, own enumerable keys, every index of an array, boxed numbers).
  */
 function hasNonFinite(value: unknown, key: string | number): boolean {
-  if (typeof value === 'number') return !Number.isFinite(value)
-  if (typeof value !== 'object' || value === null) return false
+  if (typeof value !== 'object' || value === null) return isNonFinite(value)
   const { toJSON } = value as { toJSON?: unknown }
-  if (typeof toJSON === 'function') value = toJSON.call(value, String(key))
-  if (value instanceof Number) value = Number(value)
-  if (typeof value === 'number') return !Number.isFinite(value)
-  if (typeof value !== 'object' || value === null) return false
+  if (typeof toJSON === 'function') {
+    value = toJSON.call(value, String(key))
+    if (typeof value !== 'object' || value === null) return isNonFinite(value)
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (hasNonFinite(value[i], i)) return true
     return false
   }
+  if (value instanceof Number) return isNonFinite(Number(value))
   const object = value as Record<string, unknown>
-  for (const name of Object.keys(object)) if (hasNonFinite(object[name], name)) return true
+  for (const name in object)
+    if (Object.hasOwn(object, name) && hasNonFinite(object[name], name)) return true
   return false
 }
 
@@ -158,8 +163,8 @@ function hasNonFinite(value: unknown, key: string | number): boolean {
  * Nested functions and `undefined`s follow `JSON.stringify` (left out of
  * objects, `null` in arrays). One `JSON.stringify`, and nothing more in
  * the common case: only a text with a `null` in it can hide a non-finite
- * number, and only then is the value walked (a quarter of the cost of
- * writing it).
+ * number, and only then is the value walked (about a third of the cost
+ * of writing it).
  */
 export function exactJson(value: unknown): string {
   if (value === null) return 'null'
