@@ -158,8 +158,10 @@ export class Dispatcher {
     if (message.length > this.#limits.maxBatch) return this.#tooLarge
     const responses = await Promise.all(message.map((item) => this.#call(item, request)))
     const parts: string[] = []
-    for (const [index, response] of responses.entries())
+    for (let index = 0; index < responses.length; index++) {
+      const response = responses[index]!
       if (response !== null) parts.push(serialize(response, ids[index], request))
+    }
     // spec §6: a batch of notifications gets nothing, never an empty array
     return parts.length ? { body: `[${parts.join(',')}]` } : NO_REPLY
   }
