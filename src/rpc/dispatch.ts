@@ -21,7 +21,7 @@ import { HttpException } from '../wsgi/errors.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
 import { pollutingKey } from '../wsgi/json-body.js'
-import { nestedDeeperThan } from './json.js'
+import { TOO_DEEP, exactJson, scanMessage } from './json.js'
 import { type Signature, bindParams } from './signature.js'
 
 /** A method ready to be called: the function, what `this` is, and what it declares. */
@@ -62,7 +62,11 @@ function errorResponse(id: JSONRPCID, error: RpcErrorObject): Response {
   return { jsonrpc: '2.0', id, error }
 }
 
-const PARSE_ERROR = errorReply(null, { code: RpcErrorCode.ParseError, message: 'Parse error' })
+/** The reply to a message that is not JSON (not even UTF-8, for a transport that reads bytes). */
+export const PARSE_ERROR = errorReply(null, {
+  code: RpcErrorCode.ParseError,
+  message: 'Parse error',
+})
 const EMPTY_BATCH = errorReply(null, {
   code: RpcErrorCode.InvalidRequest,
   message: 'Invalid Request',
@@ -85,12 +89,16 @@ function invalidRequest(message: unknown): Response | undefined {
       message: 'Invalid Request',
       data: 'The id must be a string, a number or null',
     })
+  const { params } = call
   const problem =
     call.jsonrpc !== '2.0'
       ? 'The jsonrpc member must be "2.0"'
       : typeof call.method !== 'string'
         ? 'The method must be a string'
-        : undefined
+        : // spec §4.2: params, when present, are a structured value
+          params !== undefined && (typeof params !== 'object' || params === null)
+          ? 'The params must be an array or an object'
+          : undefined
   if (problem === undefined) return undefined
   // spec §5: an invalid request is answered even without an id (it is no notification)
   const id = hasId ? (call.id as JSONRPCID) : null
@@ -133,7 +141,8 @@ export class Dispatcher {
   async receive(text: string, request: WsgiRequest): Promise<Reply> {
     // RFC 8259 §8.1: a parser may ignore a byte order mark
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-    if (nestedDeeperThan(text, this.#limits.maxDepth)) return this.#tooDeep
+    const ids = scanMessage(text, this.#limits.maxDepth)
+    if (ids === TOO_DEEP) return this.#tooDeep
     let message: unknown
     try {
       message = JSON.parse(text)
@@ -143,14 +152,16 @@ export class Dispatcher {
     if (!Array.isArray(message)) {
       const response = await this.#call(message, request)
       if (response === null) return NO_REPLY
-      return { body: serialize(response, request), exception: response[EXCEPTION] }
+      return { body: serialize(response, ids[0], request), exception: response[EXCEPTION] }
     }
     if (message.length === 0) return EMPTY_BATCH
     if (message.length > this.#limits.maxBatch) return this.#tooLarge
     const responses = await Promise.all(message.map((item) => this.#call(item, request)))
     const parts: string[] = []
-    for (const response of responses)
-      if (response !== null) parts.push(serialize(response, request))
+    for (let index = 0; index < responses.length; index++) {
+      const response = responses[index]!
+      if (response !== null) parts.push(serialize(response, ids[index], request))
+    }
     // spec §6: a batch of notifications gets nothing, never an empty array
     return parts.length ? { body: `[${parts.join(',')}]` } : NO_REPLY
   }
@@ -172,8 +183,6 @@ function invoke(
   let result: unknown
   try {
     const params: unknown = call.params
-    if (params !== undefined && (typeof params !== 'object' || params === null))
-      throw new InvalidParams(undefined, 'The params must be an array or an object')
     const key = pollutingKey(params)
     if (key !== undefined)
       throw new InvalidParams(undefined, `The params may not have a "${key}" key`)
@@ -236,12 +245,30 @@ function internalError(
   })
 }
 
-/** The text of a response; a result JSON cannot express becomes -32603 rather than a lost reply. */
-function serialize(response: Response, request: WsgiRequest): string {
+/** The text of an error object; one the specification would not take (spec §5.1) throws. */
+function errorText({ code, message, data }: RpcErrorObject): string {
+  if (!Number.isInteger(code) || typeof message !== 'string')
+    throw new TypeError('A JSON-RPC error has an integer code and a string message')
+  const head = `{"code":${code},"message":${JSON.stringify(message)}`
+  return data === undefined ? `${head}}` : `${head},"data":${exactJson(data)}}`
+}
+
+/**
+ * The text of a response: a numeric id as the client wrote it (`idText`),
+ * and a result or error JSON cannot express exactly as -32603 rather than a
+ * lost or altered reply.
+ */
+function serialize(response: Response, idText: string | undefined, request: WsgiRequest): string {
+  const id =
+    typeof response.id === 'number' && idText !== undefined ? idText : JSON.stringify(response.id)
+  const head = `{"jsonrpc":"2.0","id":${id},`
   try {
-    return JSON.stringify(response)
+    return response.error === undefined
+      ? `${head}"result":${exactJson(response.result)}}`
+      : `${head}"error":${errorText(response.error)}}`
   } catch (error) {
-    const what = `The reply to JSON-RPC call ${JSON.stringify(response.id)} cannot be serialised`
-    return JSON.stringify(internalError(what, response.id, error, request))
+    const what = `The reply to JSON-RPC call ${id} cannot be serialised`
+    const { error: internal } = internalError(what, response.id, error, request)
+    return `${head}"error":${JSON.stringify(internal)}}`
   }
 }

@@ -4,10 +4,12 @@
  * JSON-RPC (errors included), 204 when there is none (notifications).
  * @module
  */
+import { isUtf8 } from 'node:buffer'
+
 import { MethodNotAllowed, NotAcceptable, UnsupportedMediaType } from '../wsgi/errors.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 import { WsgiResponse } from '../wsgi/response.js'
-import type { Dispatcher } from './dispatch.js'
+import { type Dispatcher, PARSE_ERROR } from './dispatch.js'
 
 /** The content type of every JSON-RPC reply. */
 export const JSON_TYPE = 'application/json; charset=utf-8'
@@ -35,9 +37,10 @@ export async function serveHttp(
     )
   if (request.environ.HTTP_ACCEPT !== undefined && !request.accepts('application/json'))
     throw new NotAcceptable('A JSON-RPC reply is application/json')
-  // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims
-  const text = (await request.body()).toString()
-  const reply = await dispatcher.receive(text, request)
+  // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims; other bytes
+  // are no JSON text, and decoding them anyway would change the strings (an id among them)
+  const body = await request.body()
+  const reply = isUtf8(body) ? await dispatcher.receive(body.toString(), request) : PARSE_ERROR
   if (reply.body === undefined) return new WsgiResponse(204)
   const exception = reply.exception
   return new WsgiResponse(exception?.status ?? 200, reply.body, exception?.headers, JSON_TYPE)

@@ -57,3 +57,27 @@ export function comparable(reply: unknown): unknown {
       return x < y ? -1 : x > y ? 1 : 0
     })
 }
+
+// a string (kept whole, so no number inside it is touched), or a number
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g
+
+/**
+ * The ids of a reply as the text it carries them in, sorted (a batch's order
+ * is free): `1e400`, `-0`, `"x"`, `null`. `JSON.parse` cannot tell them
+ * apart from what a double makes of them (Infinity, 0).
+ */
+export function replyIds(text: string): string[] {
+  const lossless: unknown = JSON.parse(
+    text.replace(TOKEN, (token) => (token.startsWith('"') ? token : `{"$number":"${token}"}`)),
+  )
+  const entries = (Array.isArray(lossless) ? lossless : [lossless]) as { id?: unknown }[]
+  return entries
+    .map(({ id }) =>
+      id === undefined
+        ? '(no id)'
+        : typeof id === 'object' && id !== null
+          ? (id as { $number: string }).$number
+          : JSON.stringify(id),
+    )
+    .sort()
+}

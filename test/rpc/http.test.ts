@@ -143,6 +143,27 @@ describe('over a socket', () => {
     expect([wrong.status, wrong.headers.get('allow')]).toEqual([405, 'POST'])
   })
 
+  it('answers a body that is not UTF-8 with -32700, not with an id it changed', async () => {
+    const { url } = await serve(new WsgiHandler([rpc]))
+    const call = (id: Buffer) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: Buffer.concat([
+          Buffer.from('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":"'),
+          id,
+          Buffer.from('"}'),
+        ]),
+      }).then((res) => res.json())
+    for (const bytes of ['ff', 'c0af', 'eda080', 'f4908080'])
+      expect([bytes, await call(Buffer.from(bytes, 'hex'))]).toEqual([
+        bytes,
+        { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } },
+      ])
+    // UTF-8 is read as it is, whatever the number of bytes of a character
+    expect(await call(Buffer.from('é€😀'))).toEqual({ jsonrpc: '2.0', id: 'é€😀', result: 3 })
+  })
+
   it('reads a chunked body', async () => {
     const { port } = await serve(new WsgiHandler([rpc]))
     const client = await RawClient.connect(port)

@@ -155,9 +155,13 @@ describe('params', () => {
     ['a number', 5],
     ['null', null],
     ['a boolean', true],
-  ])('answers params that are %s with -32602', async (_name, params) => {
-    expect((await ask('add', params)).error?.code).toBe(-32602)
-  })
+  ])(
+    'answers params that are %s with -32600, the id kept: no Request object',
+    async (_name, params) => {
+      const reply = await ask('add', params)
+      expect(reply).toMatchObject({ id: 1, error: { code: -32600 } })
+    },
+  )
 
   it.each([
     ['__proto__', '{"__proto__":{"polluted":true}}'],

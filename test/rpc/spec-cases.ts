@@ -14,7 +14,8 @@ export interface SpecCase {
 }
 
 const parseError = { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }
-const invalidRequest = {
+/** -32600 with id null: what a message that is no Request object gets. */
+export const invalidRequest = {
   jsonrpc: '2.0',
   error: { code: -32600, message: 'Invalid Request' },
   id: null,

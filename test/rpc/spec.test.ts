@@ -1,11 +1,18 @@
-/** The 15 examples of section 7 of the JSON-RPC 2.0 specification, exactly, in process and over a socket. */
+/**
+ * The 15 examples of section 7 of the JSON-RPC 2.0 specification, exactly,
+ * in process and over a socket; and the requests beyond them (edge-cases.ts)
+ * over HTTP and over a WebSocket.
+ */
 import { beforeEach, describe, expect, it } from 'vitest'
 
 import { WsgiHandler } from 'pulsar-ts'
-import { JsonRpc } from 'pulsar-ts/rpc'
+import { JsonRpc, RpcError } from 'pulsar-ts/rpc'
+import { WebSocket } from 'pulsar-ts/websocket'
 
 import { serve } from '../helpers/listen.js'
-import { comparable, fetchRpc, injectRpc } from '../helpers/rpc.js'
+import { comparable, fetchRpc, injectRpc, replyIds } from '../helpers/rpc.js'
+import { TestClient } from '../helpers/ws.js'
+import { edgeCases, unexpressible } from './edge-cases.js'
 import { specCases } from './spec-cases.js'
 
 let ran: unknown[][] = []
@@ -18,6 +25,12 @@ const service = new JsonRpc({
     update: (_request, ...values: unknown[]) => void ran.push(['update', ...values]),
     notify_hello: (_request, ...values: unknown[]) => void ran.push(['notify_hello', ...values]),
     notify_sum: (_request, ...values: unknown[]) => void ran.push(['notify_sum', ...values]),
+    echo: (_request, value: unknown) => value,
+    unexpressible: (_request, kind: string) => unexpressible[kind]!(),
+    unexpressible_data: (_request, kind: string) => {
+      throw new RpcError(-32001, 'Bad data', unexpressible[kind]!())
+    },
+    holes: (_request) => [undefined, { a: undefined, f: () => 1 }, () => 1],
   },
 })
 
@@ -73,6 +86,45 @@ describe('JSON-RPC 2.0 specification, section 7, over a socket', () => {
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
       const reply: unknown = JSON.parse(text)
       expect([name, comparable(reply)]).toEqual([name, comparable(expected)])
+    }
+  })
+})
+
+// expect.soft: one run lists every case that fails, not the first
+describe('requests beyond the examples', () => {
+  it('answers each over HTTP as the spec and docs/rpc.md say, ids exactly as sent', async () => {
+    const { url } = await serve(new WsgiHandler([service]))
+    for (const { name, request, expected, ids } of edgeCases) {
+      const res = await fetchRpc(url, request)
+      const text = await res.text()
+      if (expected === null) {
+        expect.soft([name, res.status, text]).toEqual([name, 204, ''])
+        continue
+      }
+      expect.soft([name, res.status]).toEqual([name, 200])
+      const reply: unknown = JSON.parse(text)
+      expect.soft([name, comparable(reply)]).toEqual([name, comparable(expected)])
+      if (ids) expect.soft([name, replyIds(text)]).toEqual([name, ids.slice().sort()])
+    }
+  })
+
+  it('answers each over a WebSocket the same way', async () => {
+    const { url } = await serve(new WsgiHandler([new WebSocket('/rpc', service)]))
+    const client = await TestClient.connect(url.replace(/^http/, 'ws') + '/rpc')
+    const after = '{"jsonrpc":"2.0","method":"subtract","params":[1,1],"id":"after"}'
+    for (const { name, request, expected, ids } of edgeCases) {
+      if (expected === null) {
+        // nothing comes back: the next reply is that of the next call
+        client.socket.send(request)
+        const next = (await client.ask(after)) as string
+        expect
+          .soft([name, JSON.parse(next)])
+          .toEqual([name, { jsonrpc: '2.0', id: 'after', result: 0 }])
+        continue
+      }
+      const text = (await client.ask(request)) as string
+      expect.soft([name, comparable(JSON.parse(text))]).toEqual([name, comparable(expected)])
+      if (ids) expect.soft([name, replyIds(text)]).toEqual([name, ids.slice().sort()])
     }
   })
 })
