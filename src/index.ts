@@ -29,6 +29,7 @@ export {
   type ServerState,
 } from './server/start-response.js'
 export { Connection, type Upgrade } from './server/connection.js'
+export { headerRole } from './server/response-head.js'
 export { WsgiInput, type InputOptions } from './server/input.js'
 export {
   type Config,

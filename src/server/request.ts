@@ -136,7 +136,7 @@ export class WsgiRequest {
 
   /** The body as text, decoded with its charset; a charset unknown to the WHATWG Encoding standard is a 415. */
   async text(): Promise<string> {
-    let decoder: TextDecoder
+    let decoder: InstanceType<typeof TextDecoder>
     try {
       decoder = new TextDecoder(this.charset)
     } catch {
