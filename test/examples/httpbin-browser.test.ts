@@ -3,50 +3,24 @@
  * (never a downloaded browser). The graph page opens its socket and draws
  * what arrives; Chromium's own Digest client logs in; the clip plays.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
-import { type BrowserContext, chromium } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
 import { HttpBin } from '../../examples/httpbin.js'
+import { type Browser, launchChromium } from '../helpers/chromium.js'
 import { serve } from '../helpers/listen.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-]
-
 let url: string
+let browser: Browser | undefined
 let context: BrowserContext | undefined
-let profile: string | undefined
 
 // one browser for the file: launching Chromium is the slow part
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is required by this test: apt-get install -y chromium`)
-  profile = mkdtempSync(join(tmpdir(), 'pulsar-chromium-'))
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    timeout: 30_000,
-    httpCredentials: { username: 'luca', password: 'bla' },
-  })
+  browser = await launchChromium({ httpCredentials: { username: 'luca', password: 'bla' } })
+  context = browser.context
 }, 60_000)
 
-afterAll(async () => {
-  await context?.close()
-  if (profile) rmSync(profile, { recursive: true, force: true })
-})
+afterAll(() => browser?.close())
 
 beforeEach(async () => {
   ;({ url } = await serve(new HttpBin()))
