@@ -72,14 +72,15 @@ function endpoint(
   defaults?: Defaults,
 ): Endpoint {
   const added = root.addChild(new Endpoint(rule, title, handlers, defaults))
-  if (defaults) {
+  const firstVariable = rule.indexOf('/<')
+  if (defaults && firstVariable > 0) {
     const withDefaults: Handlers = {}
     for (const [method, handler] of Object.entries(handlers) as [HttpMethod, RouteHandler][])
       withDefaults[method] = (request) => {
         request.urlargs = { ...defaults }
         return handler(request)
       }
-    root.route(rule.slice(0, rule.indexOf('/<')), withDefaults)
+    root.route(rule.slice(0, firstVariable), withDefaults)
   }
   return added
 }
