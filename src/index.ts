@@ -9,7 +9,7 @@
 export { WsgiHandler, LazyWsgi } from './wsgi/handler.js'
 export { WsgiRequest } from './wsgi/request.js'
 export { WsgiResponse } from './wsgi/response.js'
-export { ResponseHeaders } from './wsgi/headers.js'
+export { ResponseHeaders, isHopByHop } from './wsgi/headers.js'
 export { parseCookies, serializeCookie } from './wsgi/cookies.js'
 export { parseAccept, bestMediaType } from './wsgi/accept.js'
 export {

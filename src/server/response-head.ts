@@ -7,20 +7,9 @@
  */
 import { STATUS_CODES } from 'node:http'
 
+import { HOP_BY_HOP } from '../wsgi/headers.js'
 import type { Header, Logger } from '../wsgi/types.js'
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) belong to the server, not the application. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'trailers',
-  'transfer-encoding',
-  'upgrade',
-])
 const warned = new Set<string>()
 
 // only names of these lengths can be a header the server acts on: the others

@@ -144,6 +144,19 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
     return this.#headers
   }
 
+  /**
+   * The head exactly as it went out: the status line and every header, those
+   * node:http adds (`Date`, `Connection`, `Transfer-Encoding`) included, with
+   * the blank line that ends it; `undefined` until the headers are sent
+   * (pulsar's `on_headers` event carries the same bytes).
+   */
+  get head(): string | undefined {
+    if (!this.headersSent) return undefined
+    // node:http keeps the head it wrote in `_header`: no public API gives it
+    const head = (this.#res as { _header?: unknown })._header
+    return typeof head === 'string' ? head : undefined
+  }
+
   /** Whether the body uses chunked encoding: HTTP/1.1, a body, and no Content-Length. */
   isChunked(): boolean {
     return (

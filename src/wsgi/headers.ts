@@ -1,7 +1,7 @@
 /**
  * ResponseHeaders: an ordered, case-insensitive list of response headers
- * where a name may repeat (Set-Cookie, Vary...); and `headerKey`, the environ
- * key of a request header.
+ * where a name may repeat (Set-Cookie, Vary...); `headerKey`, the environ
+ * key of a request header; and the hop-by-hop headers.
  * @module
  */
 import type { Header } from './types.js'
@@ -93,4 +93,22 @@ export function headerKey(name: string): string {
     if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(name, key)
   }
   return key
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1), lower case: they belong to the server, not the application. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+])
+
+/** Whether a header is hop-by-hop (RFC 9110 §7.6.1): the server drops it when an application sets it. */
+export function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP.has(name.toLowerCase())
 }

@@ -134,10 +134,15 @@ export class WsgiRequest {
     return (this.#cache.body ??= this.environ['wsgi.input'].read())
   }
 
-  /** The body as text, decoded with its charset. */
+  /** The body as text, decoded with its charset; a charset unknown to the WHATWG Encoding standard is a 415. */
   async text(): Promise<string> {
-    const body = await this.body()
-    return new TextDecoder(this.charset).decode(body)
+    let decoder: InstanceType<typeof TextDecoder>
+    try {
+      decoder = new TextDecoder(this.charset)
+    } catch {
+      throw new UnsupportedMediaType(`Unsupported charset ${JSON.stringify(this.charset)}`)
+    }
+    return decoder.decode(await this.body())
   }
 
   /**

@@ -215,6 +215,11 @@ export interface ResponseConsumer {
   readonly signal: AbortSignal
   /** The WSGI `write` of the request (throws before `start_response`). */
   readonly write: Write
+  /**
+   * The head exactly as it went out, the blank line that ends it included
+   * (HTTP/1.x); `undefined` until the headers are sent.
+   */
+  readonly head: string | undefined
   /** The headers as they are (or will be) sent, `Server` included. */
   getHeaders(): readonly Header[]
   /** Whether the body uses chunked encoding. */

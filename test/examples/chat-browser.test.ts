@@ -4,36 +4,20 @@
  * workers: what one page sends appears in the other, and so does what is
  * published over JSON-RPC.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
-import { type BrowserContext, type Page, chromium } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { JsonProxy } from 'pulsar-ts/rpc'
 
+import { type Browser, launchChromium } from '../helpers/chromium.js'
 import { listening, run } from '../helpers/process.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-]
-
+let browser: Browser | undefined
 let context: BrowserContext | undefined
-let profile: string | undefined
 
 afterEach(async () => {
-  await context?.close()
-  if (profile) rmSync(profile, { recursive: true, force: true })
-  context = profile = undefined
+  await browser?.close()
+  browser = context = undefined
 })
 
 async function openChat(url: string): Promise<Page> {
@@ -52,17 +36,10 @@ const messages = (page: Page) => page.locator('#messages li')
 
 describe('the chat in Chromium', { timeout: 60_000 }, () => {
   it('shows in one page what another typed, and what RPC published, with --workers 2', async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is required by this test: apt-get install -y chromium`)
     const arbiter = run(['examples/chat.ts', '--workers', '2', '--bind', '127.0.0.1:0'])
     const url = await listening(arbiter)
-    profile = mkdtempSync(join(tmpdir(), 'pulsar-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      timeout: 30_000,
-    })
+    browser = await launchChromium()
+    context = browser.context
     const one = await openChat(url)
     const two = await openChat(url)
 

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 
 import { HttpBin } from '../../examples/httpbin.js'
 import { serve } from '../helpers/listen.js'
-import { parseResponse, rawUntil } from '../helpers/raw.js'
+import { RawClient, hasWholeResponse, parseResponse, rawUntil } from '../helpers/raw.js'
 
 let url: string
 let port: number
@@ -31,13 +31,33 @@ describe('httpbin home and static files', () => {
     for (const route of [
       '/get',
       '/post',
+      '/post_chunks',
       '/redirect/',
       '/stream/',
       '/basic-auth/',
+      '/digest-auth/',
+      '/response_headers',
       '/json',
+      '/graph-data',
       '/media/',
     ])
       expect(html).toContain(`<code>${route}`)
+    // GET routes are linked with pulsar's defaults
+    for (const link of [
+      '/redirect/5',
+      '/getsize/150000',
+      '/status/418',
+      '/cookies/set/package/pulsar',
+      '/basic-auth/username/password',
+      '/digest-auth/username/password/auth',
+      '/stream/300/20',
+      '/clip/4096',
+      '/websocket',
+      '/stats',
+      '/servername',
+      '/pulsar',
+    ])
+      expect(html).toContain(`<a href="${link}"><code>`)
     const head = await fetch(url, { method: 'HEAD' })
     expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(html)))
     expect(await head.text()).toBe('')
@@ -298,6 +318,114 @@ describe('httpbin headers, cookies, auth and streams', () => {
     )
     expect(parseResponse(received).status).toBe(404)
     expect(received).toContain('{"message":"Hello, World!"}')
+  })
+})
+
+describe("httpbin's route defaults (pulsar's)", () => {
+  /** Follows redirects from `path` on one keep-alive connection: the hops and the last body. */
+  async function follow(path: string): Promise<{ hops: string[]; body: Record<string, unknown> }> {
+    const client = await RawClient.connect(port)
+    try {
+      const hops: string[] = []
+      for (let offset = 0; ;) {
+        client.send(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`)
+        const received = await client.until((text) => hasWholeResponse(text.slice(offset)))
+        const { status, headers, body } = parseResponse(received.slice(offset))
+        offset = received.length
+        if (status !== 302) return { hops, body: JSON.parse(body) as Record<string, unknown> }
+        hops.push((path = headers.location!))
+      }
+    } finally {
+      client.close()
+    }
+  }
+
+  it('serves /redirect as /redirect/5, every hop on one connection', async () => {
+    const bare = await follow('/redirect')
+    expect(bare.hops).toEqual(['/redirect/4', '/redirect/3', '/redirect/2', '/redirect/1', '/get'])
+    expect(bare.body.pulsar).toMatchObject({ processed: 6 })
+    // pulsar's test_redirect_6: 6 hops, 7 requests on one connection
+    const six = await follow('/redirect/6')
+    expect(six.hops).toHaveLength(6)
+    expect(six.body.pulsar).toMatchObject({ processed: 7 })
+  })
+
+  it('serves /getsize, /status, /stream and /cookies/set with their defaults', async () => {
+    const size = await fetch(`${url}/getsize`)
+    expect((await size.arrayBuffer()).byteLength).toBe(150000)
+    expect((await fetch(`${url}/status`)).status).toBe(418)
+    expect(await (await fetch(`${url}/stream`)).text()).toBe('a'.repeat(300 * 20))
+    const cookie = await fetch(`${url}/cookies/set`, { redirect: 'manual' })
+    expect(cookie.headers.getSetCookie()).toEqual(['package=pulsar; Path=/'])
+  })
+
+  it('challenges /basic-auth for username:password', async () => {
+    expect((await fetch(`${url}/basic-auth`)).status).toBe(401)
+    const credentials = Buffer.from('username:password').toString('base64')
+    const ok = await fetch(`${url}/basic-auth`, {
+      headers: { Authorization: `Basic ${credentials}` },
+    })
+    expect(await json(ok)).toEqual({ authenticated: true, user: 'username' })
+  })
+})
+
+describe('httpbin answers bad input with a 4xx', () => {
+  it('refuses to delete a cookie whose name is not a token', async () => {
+    for (const name of ['a%3Bb', 'a%20b', '%22q%22', 'a%3Db']) {
+      const response = await fetch(`${url}/cookies/delete/${name}`, { redirect: 'manual' })
+      expect(response.status).toBe(400)
+      expect(await response.text()).toMatch(/Invalid cookie name/)
+    }
+  })
+
+  it.each(['response-headers', 'response_headers'])(
+    'refuses framing and hop-by-hop headers on /%s',
+    async (route) => {
+      for (const name of [
+        'Content-Length',
+        'content-length',
+        'Transfer-Encoding',
+        'Connection',
+        'Keep-Alive',
+        'Upgrade',
+        'TE',
+        'Trailer',
+        'Proxy-Authenticate',
+      ]) {
+        const response = await fetch(`${url}/${route}?${name}=5`)
+        expect(response.status).toBe(400)
+        expect(await response.text()).toContain(name)
+      }
+      expect((await fetch(`${url}/${route}?X-Fine=1`)).status).toBe(200)
+    },
+  )
+
+  it('refuses a body in a charset it cannot decode with 415', async () => {
+    for (const type of [
+      'text/plain; charset=bogus',
+      'application/json; charset=bogus',
+      'application/x-www-form-urlencoded; charset=bogus',
+    ]) {
+      const response = await fetch(`${url}/post`, {
+        method: 'POST',
+        headers: { 'Content-Type': type },
+        body: 'a=1',
+      })
+      expect(response.status).toBe(415)
+    }
+  })
+
+  it('echoes every key as sent, __proto__ included, and repeated files as lists', async () => {
+    const args = (await json(await fetch(`${url}/get?__proto__=x&__proto__=y&a=1`))).args
+    expect(Object.entries(args as object)).toEqual([
+      ['__proto__', ['x', 'y']],
+      ['a', '1'],
+    ])
+    const form = new FormData()
+    form.append('doc', new Blob(['one']), 'one.txt')
+    form.append('doc', new Blob(['two']), 'two.txt')
+    const body = await json(await fetch(`${url}/post`, { method: 'POST', body: form }))
+    expect(body.files).toEqual({ doc: ['one', 'two'] })
   })
 })
 

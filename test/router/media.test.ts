@@ -5,8 +5,14 @@ import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { WsgiHandler, WsgiResponse } from 'pulsar-ts'
-import { MediaRouter, type MediaOptions } from 'pulsar-ts/router'
+import { WsgiHandler, WsgiRequest, WsgiResponse } from 'pulsar-ts'
+import {
+  type FileResponseOptions,
+  MediaRouter,
+  type MediaOptions,
+  fileResponse,
+} from 'pulsar-ts/router'
+import { testWsgiEnviron } from 'pulsar-ts/testing'
 
 import { serve } from '../helpers/listen.js'
 import { RawClient, hasWholeResponse, parseResponse, rawUntil } from '../helpers/raw.js'
@@ -129,6 +135,20 @@ describe('MediaRouter files', () => {
     const { url } = await site()
     expect((await fetch(`${url}/media/nope.txt`)).status).toBe(404)
     expect((await fetch(`${url}/media/hello.txt/more`)).status).toBe(404)
+  })
+})
+
+describe('fileResponse', () => {
+  it('reads the file in blocks of blockSize (pulsar file_response block)', async () => {
+    const request = new WsgiRequest(testWsgiEnviron())
+    const sizes = async (options: FileResponseOptions) => {
+      const response = await fileResponse(request, join(root, 'big.bin'), options)
+      const chunks: number[] = []
+      for await (const chunk of response) chunks.push(chunk.length)
+      return chunks
+    }
+    expect(await sizes({ blockSize: 30_000 })).toEqual([30_000, 30_000, 30_000, 10_000])
+    expect(await sizes({})).toEqual([65_536, 100_000 - 65_536])
   })
 })
 

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest'
 import type { Environ, StartResponse } from 'pulsar-ts'
 import { inject } from 'pulsar-ts/testing'
 
+import { serve } from '../helpers/listen.js'
 import { capturingLogger } from '../helpers/logger.js'
+import { rawUntil } from '../helpers/raw.js'
 
 describe('start_response', () => {
   it('refuses a second call without excInfo', async () => {
@@ -134,6 +136,26 @@ describe('start_response', () => {
       { httpVersion: '1.0' },
     )
     expect(seen.chunked).toEqual([true, false])
+  })
+
+  it('gives the head exactly as it went out, once sent (pulsar on_headers)', async () => {
+    const heads: (string | undefined)[] = []
+    const { port } = await serve(async (environ: Environ, startResponse: StartResponse) => {
+      const consumer = environ['pulsar.cache']
+      const write = startResponse('200 OK', [['X-App', 'yes']])
+      heads.push(consumer.head)
+      await write('x')
+      heads.push(consumer.head)
+      return []
+    })
+    const received = await rawUntil(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (text) =>
+      text.endsWith('0\r\n\r\n'),
+    )
+    expect(heads[0]).toBeUndefined()
+    expect(heads[1]).toBe(received.slice(0, received.indexOf('\r\n\r\n') + 4))
+    expect(heads[1]).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+    expect(heads[1]).toMatch(/\r\nTransfer-Encoding: chunked\r\n/)
+    expect(heads[1]).toMatch(/\r\nDate: /)
   })
 })
 

@@ -87,6 +87,25 @@ describe('WsgiRequest.form', () => {
     expect(form.getAll('numero')).toEqual(['1', '2'])
     expect(form.get('name')).toBe('a b')
   })
+  it('decodes the declared charset, and refuses one it does not know with 415', async () => {
+    const latin = new WsgiRequest(
+      testWsgiEnviron({
+        method: 'POST',
+        body: Buffer.from('a=\xe9', 'latin1'),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=latin1' },
+      }),
+    )
+    expect((await latin.form()).get('a')).toBe('é')
+    for (const type of ['text/plain; charset=bogus', 'application/json; charset="x-unknown"']) {
+      await expect(request('{}', type).text()).rejects.toMatchObject({
+        status: 415,
+        message: expect.stringMatching(/^Unsupported charset /) as unknown,
+      })
+    }
+    await expect(
+      request('a=1', 'application/x-www-form-urlencoded; charset=bogus').form(),
+    ).rejects.toMatchObject({ status: 415 })
+  })
 })
 
 function multipartBody(boundary: string, parts: string[]): string {
