@@ -9,7 +9,8 @@ import { IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:h
 import type { Socket } from 'node:net'
 
 import { SocketConnection } from '../server/connection.js'
-import { HttpServerResponse, type ResponseSink } from '../server/start-response.js'
+import type { ResponseSink } from '../server/sink.js'
+import { HttpServerResponse } from '../server/start-response.js'
 import { toFunction } from '../wsgi/callable.js'
 import type { Config } from '../wsgi/config.js'
 import { ResponseHeaders } from '../wsgi/headers.js'

@@ -9,6 +9,15 @@ import { isThenable } from '../wsgi/callable.js'
 import { WsgiResponse } from '../wsgi/response.js'
 import type { Body, Chunk, Environ, StartResponse } from '../wsgi/types.js'
 
+/** The size of a chunk in bytes; anything but text or bytes is the application's error, found before it is sent. */
+export function byteLength(chunk: Chunk): number {
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk)
+  if (chunk instanceof Uint8Array) return chunk.byteLength
+  throw new TypeError(
+    `A body chunk must be a string or bytes, not ${chunk === null ? 'null' : typeof chunk}`,
+  )
+}
+
 /** What the body writer needs of the response it writes. */
 export interface BodyTarget {
   readonly environ: Environ

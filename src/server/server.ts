@@ -24,7 +24,8 @@ import type {
 import { parseBind } from './bind.js'
 import { SocketConnection } from './connection.js'
 import { drain } from './shutdown.js'
-import { HttpServerResponse, type ServerContext } from './start-response.js'
+import type { ServerContext } from './sink.js'
+import { HttpServerResponse } from './start-response.js'
 
 const kConnection = Symbol('pulsar.connection')
 type TrackedSocket = Socket & { [kConnection]?: SocketConnection }

@@ -21,46 +21,17 @@ import type {
   WsgiInput,
   Write,
 } from '../wsgi/types.js'
-import { type BodyTarget, RESOLVED, sendBody, stopIterator } from './body-writer.js'
+import { type BodyTarget, RESOLVED, byteLength, sendBody, stopIterator } from './body-writer.js'
 import { ClientWatch } from './client-watch.js'
 import type { SocketConnection } from './connection.js'
-import { type EnvironContext, type IncomingRequest, createEnviron } from './environ.js'
+import { type IncomingRequest, createEnviron } from './environ.js'
 import { mustClose } from './keep-alive.js'
 import { recover } from './recover.js'
 import { readHead } from './response-head.js'
-
-/** The part of node:http's `ServerResponse` a response is written through. */
-export interface ResponseSink {
-  writeHead(statusCode: number, statusMessage: string, headers: Header[]): unknown
-  write(chunk: Chunk): boolean
-  end(chunk?: Chunk): unknown
-  writeContinue(): void
-  destroy(error?: Error): unknown
-  once(event: 'drain' | 'close', listener: () => void): unknown
-  off(event: 'drain' | 'close', listener: () => void): unknown
-  readonly writableFinished: boolean
-  shouldKeepAlive: boolean
-  strictContentLength: boolean
-}
-
-/** What stays the same for every request a server handles. */
-export interface ServerContext extends EnvironContext {
-  readonly logger: Logger
-  /** True once the server is shutting down: responses close their connection. */
-  readonly closing: boolean
-}
+import type { ResponseSink, ServerContext } from './sink.js'
 
 const NO_HEADERS: Header[] = []
 const NO_CHUNKS: readonly Chunk[] = []
-
-/** The size of a chunk in bytes; anything but text or bytes is the application's error, found before it is sent. */
-function byteLength(chunk: Chunk): number {
-  if (typeof chunk === 'string') return Buffer.byteLength(chunk)
-  if (chunk instanceof Uint8Array) return chunk.byteLength
-  throw new TypeError(
-    `A body chunk must be a string or bytes, not ${chunk === null ? 'null' : typeof chunk}`,
-  )
-}
 
 /** The server side of one request: `start_response`, `write`, and sending the application's body. */
 export class HttpServerResponse implements ResponseConsumer, BodyTarget {
