@@ -77,7 +77,7 @@ export function report(rows: Row[], unit: string, targets: readonly Target[] = [
     'p99 ms': round(of(row, 'p99'), 1),
     'bytes/resp': round(of(row, 'bytes')),
     [`cpu µs/${unit}`]: round(of(row, 'cpu'), 1),
-    'cpu x': by('cpu', row),
+    'cpu cost x': by('cpu', row),
     [`heap B/${unit}`]: round(of(row, 'alloc')),
     'heap x': by('alloc', row),
     'rss MB': round(of(row, 'rss') / 2 ** 20, 1),
