@@ -81,6 +81,8 @@ export interface Sample {
 export interface Row {
   name: string
   samples: Sample[]
+  /** The server's resident set size once started, before any load: what its code and setup hold. */
+  rssAtStart: number
 }
 
 export interface Suite {
@@ -131,11 +133,12 @@ export async function runSuite(suite: Suite, options: Settings = settings()): Pr
   try {
     for (const name of names)
       servers.push(await startServer(name, suite.servers[name]!, options.build))
+    const rows: Row[] = []
     for (const server of servers) {
+      rows.push({ name: server.name, samples: [], rssAtStart: (await server.memory()).rss })
       await suite.check(server)
       await suite.load(server, options.warmup, connections)
     }
-    const rows: Row[] = servers.map((server) => ({ name: server.name, samples: [] }))
     for (let round = 0; round < options.rounds; round++) {
       const order = servers.map((_, i) => (i + round) % servers.length)
       const line: string[] = []

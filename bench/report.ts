@@ -80,6 +80,7 @@ export function report(rows: Row[], unit: string, targets: readonly Target[] = [
     'cpu cost x': by('cpu', row),
     [`heap B/${unit}`]: round(of(row, 'alloc')),
     'heap x': by('alloc', row),
+    'rss at start MB': round(row.rssAtStart / 2 ** 20, 1),
     'rss MB': round(of(row, 'rss') / 2 ** 20, 1),
     'rss x': by('rss', row),
     [`client cpu µs/${unit}`]: round(of(row, 'client'), 1),
