@@ -12,6 +12,8 @@ declare module 'autocannon' {
       duration?: number
       timeout?: number
       expectBody?: string
+      /** Called with each body; a falsy answer counts as a mismatch. */
+      verifyBody?: (body: string) => boolean
     }
     interface Histogram {
       average: number

@@ -8,7 +8,7 @@
  */
 import type { WebSocket } from 'ws'
 
-import { get } from './lib.js'
+import { get } from './http-load.js'
 import { connectMany, wsUrl } from './ws-load.js'
 
 /** How a subscriber speaks to a server. */

@@ -6,7 +6,7 @@
  */
 import { gunzipSync } from 'node:zlib'
 
-import type { Response, Suite } from '../lib.js'
+import { type Response, httpSuite } from '../http-load.js'
 import { JSON_PAYLOAD, TEXT_PAYLOAD } from '../servers/compress-payloads.js'
 
 const SERVERS = { raw: 'compress-raw.ts', wsgi: 'compress-wsgi.ts', fastify: 'compress-fastify.ts' }
@@ -36,18 +36,18 @@ function checkGzip(expected: Buffer) {
   }
 }
 
-function suite(path: string, payload: Buffer, what: string, overRaw: number): Suite {
-  return {
+function suite(path: string, payload: Buffer, what: string, overRaw: number) {
+  return httpSuite({
     title: `Compression: GET ${path} -> 200, ${what} (${payload.length} bytes) gzipped at level 6`,
     servers: SERVERS,
     // the compressed bytes may differ from server to server: check() decodes each answer once
     load: { path, headers: { 'Accept-Encoding': 'gzip' } },
     check: checkGzip(payload),
     targets: [
-      ['wsgi', 'raw', overRaw],
-      ['wsgi', 'fastify', 1.0],
+      { of: ['wsgi', 'raw'], by: 'rate', atLeast: overRaw },
+      { of: ['wsgi', 'fastify'], by: 'rate', atLeast: 1.0 },
     ],
-  }
+  })
 }
 
 export const compressionJson = suite('/json', JSON_PAYLOAD, 'JSON', 1.0)

@@ -14,7 +14,9 @@ import type { WebSocket } from 'ws'
 
 import { type RedisServer, startRedisServer } from '../../test/helpers/redis-server.js'
 import { type Protocol, fanOut, plainSocket, socketIo, subscribers } from '../fanout-load.js'
-import { type ServerProcess, type Settings, envNumber, median, startServer } from '../lib.js'
+import { type Settings, envNumber } from '../lib.js'
+import { type ServerProcess, startServer } from '../process.js'
+import { median } from '../report.js'
 import { closeAll } from '../ws-load.js'
 
 interface Contender {

@@ -1,32 +1,63 @@
 /**
- * JSON-RPC: `add(1, 2)` over HTTP (POST /rpc) through pulsar-ts against
- * json-rpc-2.0's JSONRPCServer on raw node:http (the ceiling: the library
- * pulsar-ts dispatches with) and jayson's HTTP server (the peer).
+ * JSON-RPC over HTTP (POST /rpc): one call, `add(1, 2)`, and a batch of ten
+ * calls, through pulsar-ts against json-rpc-2.0's JSONRPCServer on raw
+ * node:http (the ceiling: the library pulsar-ts dispatches with) and
+ * jayson's HTTP server (the peer). The allocation and RSS targets are the
+ * single call's: heap bytes allocated per call, and the resident set size
+ * after the load.
  */
-import { type Suite, answers } from '../lib.js'
+import { answers, httpSuite } from '../http-load.js'
 
+const SERVERS = { raw: 'rpc-raw.ts', pulsar: 'rpc-pulsar.ts', jayson: 'rpc-jayson.ts' }
 const CALL = '{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}'
 const REPLY = '{"jsonrpc":"2.0","id":1,"result":3}'
 
-export const rpc: Suite = {
-  title: 'JSON-RPC: POST /rpc add(1, 2) -> 200 application/json',
-  servers: { raw: 'rpc-raw.ts', pulsar: 'rpc-pulsar.ts', jayson: 'rpc-jayson.ts' },
-  load: {
-    path: '/rpc',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: CALL,
-    expectBody: REPLY,
-  },
-  check: answers(
-    {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(REPLY.length),
+// add(i, i) with id i, for i from 1 to 10; each server must answer in order
+const ids = Array.from({ length: 10 }, (_, i) => i + 1)
+const BATCH = `[${ids.map((i) => `{"jsonrpc":"2.0","method":"add","params":[${i},${i}],"id":${i}}`).join(',')}]`
+const BATCH_REPLY = `[${ids.map((i) => `{"jsonrpc":"2.0","id":${i},"result":${2 * i}}`).join(',')}]`
+
+function post(body: string, reply: string) {
+  return {
+    load: {
+      path: '/rpc',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      expectBody: reply,
     },
-    REPLY,
-  ),
-  targets: [
-    ['pulsar', 'raw', 0.95],
-    ['pulsar', 'jayson', 1.0],
-  ],
+    check: answers(
+      {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(reply.length),
+      },
+      reply,
+    ),
+  }
 }
+
+export const rpc = httpSuite({
+  title: 'JSON-RPC: POST /rpc add(1, 2) -> 200 application/json',
+  servers: SERVERS,
+  connections: 100,
+  ...post(CALL, REPLY),
+  targets: [
+    { of: ['pulsar', 'raw'], by: 'rate', atLeast: 1.0 },
+    { of: ['pulsar', 'raw'], by: 'cpu', atLeast: 1.0 },
+    { of: ['pulsar', 'jayson'], by: 'rate', atLeast: 1.0 },
+    { of: ['pulsar', 'jayson'], by: 'cpu', atLeast: 1.0 },
+    { of: ['pulsar', 'raw'], by: 'alloc', atMost: 1.2 },
+    { of: ['pulsar', 'raw'], by: 'rss', atMost: 1.2 },
+  ],
+})
+
+export const rpcBatch = httpSuite({
+  title: 'JSON-RPC batch: POST /rpc ten add() calls in one request -> 200, ten replies in order',
+  servers: SERVERS,
+  connections: 100,
+  ...post(BATCH, BATCH_REPLY),
+  targets: [
+    { of: ['pulsar', 'raw'], by: 'rate', atLeast: 1.0 },
+    { of: ['pulsar', 'jayson'], by: 'rate', atLeast: 1.0 },
+  ],
+})
