@@ -27,8 +27,10 @@ let server: Header = ['Server', '']
 export function parseStatus(status: string): readonly [number, string] {
   let parsed = statuses.get(status)
   if (parsed !== undefined) return parsed
-  // a 1xx is an interim answer (RFC 9110 §15.2): never the application's final one
-  const match = typeof status === 'string' ? /^([2-5]\d\d)(?: ([^\r\n]*))?$/.exec(status) : null
+  // a 1xx is an interim answer (RFC 9110 §15.2): never the application's final one; the
+  // reason is HTAB, SP, VCHAR and obs-text (RFC 9112 §4): no control character, nothing past Latin-1
+  const match =
+    typeof status === 'string' ? /^([2-5]\d\d)(?: ([\t\x20-\x7e\x80-\xff]*))?$/.exec(status) : null
   if (!match) throw new TypeError(`Invalid status line ${JSON.stringify(status)}`)
   const code = Number(match[1])
   parsed = [code, match[2] || STATUS_CODES[code] || '']
@@ -56,10 +58,10 @@ export function warnDropped(name: string, logger: Logger): void {
   logger.warn(`Dropped hop-by-hop header "${name}" set by the application`)
 }
 
-/** A Content-Length value as a number; anything but a non-negative integer throws. */
-export function parseLength(value: unknown): number {
-  const length = typeof value === 'string' && value !== '' ? Number(value) : NaN
-  if (!Number.isSafeInteger(length) || length < 0)
+/** A Content-Length value as a number: 1*DIGIT (RFC 9110 §8.6), anything else throws. */
+export function parseLength(value: string): number {
+  const length = /^\d{1,15}$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(length))
     throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
   return length
 }
@@ -98,6 +100,9 @@ export function readHead(
   let contentLength: number | undefined
   let hasServer = false
   for (const header of headers) {
+    // names and values are checked for their characters by node:http, before anything is sent
+    if (typeof header !== 'object' || typeof header[0] !== 'string' || typeof header[1] !== 'string')
+      throw new TypeError(`A response header must be a [name, value] pair of strings`)
     const role = headerRole(header[0])
     if (role === 'hop-by-hop') {
       warnDropped(header[0], logger)
@@ -106,7 +111,13 @@ export function readHead(
     if (role === 'content-length') {
       // RFC 9110 §8.6: no Content-Length on a 204
       if (code === 204) continue
-      contentLength = parseLength(header[1])
+      const length = parseLength(header[1])
+      // a repeat of the same value is sent once; two values would desynchronise the client
+      if (contentLength !== undefined) {
+        if (length === contentLength) continue
+        throw new TypeError(`Two Content-Length headers: ${contentLength} and ${length}`)
+      }
+      contentLength = length
     } else if (role === 'server') hasServer = true
     list.push(header)
   }

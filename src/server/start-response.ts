@@ -284,8 +284,9 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
   }
 
   #closeBody(): void {
-    const body = this.#body
-    if (body === undefined) return
+    const body = this.#body as Body | null | undefined
+    // an application may return anything: only an object can have a close()
+    if (typeof body !== 'object' || body === null) return
     this.#body = undefined
     if (typeof body.close !== 'function') return
     try {

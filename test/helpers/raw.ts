@@ -39,7 +39,7 @@ export class RawClient {
   }
 
   /** Waits until `test` holds for what was received (or the connection closed), at most `ms`. */
-  async until(test: (received: string) => boolean, ms = 3000): Promise<string> {
+  async until(test: (received: string) => boolean, ms = 10_000): Promise<string> {
     const deadline = Date.now() + ms
     while (!test(this.received)) {
       if (this.closed) break
@@ -57,7 +57,7 @@ export class RawClient {
   }
 
   /** Waits for the server to close the connection, at most `ms`. */
-  async untilClosed(ms = 3000): Promise<string> {
+  async untilClosed(ms = 10_000): Promise<string> {
     await this.until(() => this.closed, ms)
     if (!this.closed) throw new Error('The server did not close the connection')
     return this.received
@@ -75,7 +75,7 @@ export class RawClient {
 }
 
 /** Sends raw bytes on a new connection and returns all the server sent until it closed or went quiet. */
-export async function rawExchange(port: number, data: string | Buffer, ms = 3000): Promise<string> {
+export async function rawExchange(port: number, data: string | Buffer, ms = 10_000): Promise<string> {
   const client = await RawClient.connect(port)
   try {
     client.send(data)
@@ -90,7 +90,7 @@ export async function rawUntil(
   port: number,
   data: string | Buffer,
   done: (received: string) => boolean,
-  ms = 3000,
+  ms = 10_000,
 ): Promise<string> {
   const client = await RawClient.connect(port)
   try {
