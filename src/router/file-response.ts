@@ -8,6 +8,7 @@ import { type FileHandle, open } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 
 import { Http404, HttpException } from '../wsgi/errors.js'
+import { parseHttpDate } from '../wsgi/http-date.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 import { WsgiResponse } from '../wsgi/response.js'
 import { contentTypeOf } from './mime.js'
@@ -42,8 +43,9 @@ function isNotModified(request: WsgiRequest, etag: string, mtime: Date): boolean
   const noneMatch = request.header('if-none-match')
   if (noneMatch !== undefined)
     return noneMatch.trim() === '*' || noneMatch.split(',').some((tag) => opaque(tag) === etag)
-  const since = Date.parse(request.header('if-modified-since') ?? '')
-  return !Number.isNaN(since) && Math.floor(mtime.getTime() / 1000) <= Math.floor(since / 1000)
+  // an invalid date is ignored (RFC 9110 §13.1.3)
+  const since = parseHttpDate(request.header('if-modified-since'))
+  return since !== undefined && Math.floor(mtime.getTime() / 1000) <= Math.floor(since / 1000)
 }
 
 /** RFC 9110 §13.1.5: a range is served only while the client's validator is still the file's. */
@@ -52,7 +54,7 @@ function ifRangeHolds(request: WsgiRequest, etag: string, mtime: Date): boolean 
   if (condition === undefined) return true
   if (condition.startsWith('"')) return condition === etag
   if (condition.startsWith('W/')) return false
-  return Date.parse(condition) === Math.floor(mtime.getTime() / 1000) * 1000
+  return parseHttpDate(condition) === Math.floor(mtime.getTime() / 1000) * 1000
 }
 
 /**

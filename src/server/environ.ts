@@ -4,6 +4,7 @@
  * over the raw headers and no URL object.
  * @module
  */
+import { isIPv6 } from 'node:net'
 import type { Readable } from 'node:stream'
 
 import type { Config } from '../wsgi/config.js'
@@ -32,6 +33,24 @@ export interface EnvironContext {
 }
 
 const WSGI_VERSION = Object.freeze([1, 0] as const)
+// RFC 3986's authority as a request carries it: a name or an IPv4 address (the characters
+// of a reg-name, without percent-encoding, which no URL parser takes in a host), or an
+// IPv6 literal; then an optional port
+const AUTHORITY = /^(?:\[([0-9A-Fa-f:.]+)\]|[A-Za-z0-9\-._~!$&'()*+,;=]+)(?::(\d{0,5}))?$/
+
+/**
+ * Whether a Host header (or the authority of an absolute-form target) is one
+ * (RFC 9112 §3.2, RFC 3986 §3.2): empty, or a host and a port up to 65535.
+ * Anything else (spaces, a path, userinfo, `[::1`) is a 400.
+ */
+export function isValidHost(host: string): boolean {
+  if (host === '') return true
+  const match = AUTHORITY.exec(host)
+  if (match === null) return false
+  if (match[1] !== undefined && !isIPv6(match[1])) return false
+  return match[2] === undefined || Number(match[2]) <= 65535
+}
+
 /** Percent-decodes a path; a malformed or non-UTF-8 escape is a 400. */
 export function decodePath(path: string): string {
   if (!path.includes('%')) return path
@@ -62,14 +81,15 @@ export function createEnviron(
   const { cfg } = context
   const rawUri = req.url ?? '/'
   let target = rawUri
+  // the scheme is the connection's (or a trusted proxy's): never what the client writes
   let scheme: 'http' | 'https' = connection.encrypted ? 'https' : 'http'
+  let authority: string | undefined
   if (target.charCodeAt(0) !== 47 /* / */ && target !== '*') {
-    // absolute-form (RFC 9112 §3.2.2): the scheme and authority come first
-    const match = /^(https?):\/\/[^/?#]*/i.exec(target)
-    if (match) {
-      if (match[1]!.toLowerCase() === 'https') scheme = 'https'
+    // absolute-form (RFC 9112 §3.2.2): its authority, not the Host header, names the host
+    const match = /^https?:\/\/([^/?#]*)/i.exec(target)
+    if (match && isValidHost((authority = match[1]!)) && authority !== '')
       target = target.slice(match[0].length) || '/'
-    } else consumer.refuse(new BadRequest('Malformed request target'))
+    else consumer.refuse(new BadRequest('Malformed request target'))
   }
   const q = target.indexOf('?')
   const remote = connection.remote
@@ -103,6 +123,9 @@ export function createEnviron(
   try {
     environ.PATH_INFO = decodePath(environ.PATH_INFO)
     addHeaders(environ, req)
+    if (authority !== undefined) environ.HTTP_HOST = authority
+    else if (environ.HTTP_HOST !== undefined && !isValidHost(environ.HTTP_HOST))
+      throw new BadRequest('Invalid Host header')
   } catch (error) {
     consumer.refuse(error as Error)
   }

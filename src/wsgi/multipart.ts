@@ -53,6 +53,8 @@ export interface MultipartOptions {
 const EMPTY = Buffer.alloc(0)
 
 const tooLarge = (message: string) => new HttpException(message, 413)
+// RFC 7578 §4.2: every part has a Content-Disposition with a name
+const unnamed = () => new BadRequest('Malformed multipart body: a part without a name')
 // what busboy reports is about the body the client sent
 const malformed = (error: unknown) =>
   new BadRequest(`Malformed multipart body: ${(error as Error).message}`)
@@ -89,12 +91,17 @@ export function parseMultipart(
       parser.removeAllListeners('finish')
       reject(error)
     }
-    parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
-      if (valueTruncated)
+    parser.on('field', (name: string | undefined, value, _nameTruncated, valueTruncated) => {
+      if (name === undefined) fail(unnamed())
+      else if (valueTruncated)
         fail(tooLarge(`Field ${name} is over ${options.fieldSize ?? 2 ** 20} bytes`))
       else fields.append(name, value)
     })
-    parser.on('file', (field, stream, filename, _encoding, type) => {
+    parser.on('file', (field: string | undefined, stream, filename, _encoding, type) => {
+      if (field === undefined) {
+        stream.resume()
+        return fail(unnamed())
+      }
       const file: UploadedFile = { field, filename, type, size: 0, data: EMPTY }
       files.push(file)
       stream.on('limit', () => fail(tooLarge(`File ${filename} is over ${fileSize} bytes`)))

@@ -6,7 +6,7 @@
  */
 import { type AcceptEntry, bestMediaType, parseAccept } from './accept.js'
 import { parseCookies } from './cookies.js'
-import { NotAcceptable, UnsupportedMediaType } from './errors.js'
+import { BadRequest, NotAcceptable, UnsupportedMediaType } from './errors.js'
 import { headerKey } from './headers.js'
 import { parseJsonBody } from './json-body.js'
 import { type MultipartBody, type MultipartOptions, parseMultipart } from './multipart.js'
@@ -113,10 +113,15 @@ export class WsgiRequest {
 
   /** The full URL of the request, or of `location` resolved against it. */
   absoluteUri(location?: string): string {
-    const base = `${this.environ['wsgi.url_scheme']}://${this.host}`
+    let base: URL
+    try {
+      base = new URL(encodeURI(this.path), `${this.environ['wsgi.url_scheme']}://${this.host}`)
+    } catch {
+      // the gateway checked the Host's characters; a URL parser may still refuse its name
+      throw new BadRequest('The Host header names no host a URL can hold')
+    }
     const { QUERY_STRING: query } = this.environ
-    const target = location ?? encodeURI(this.path) + (query ? `?${query}` : '')
-    return new URL(target, base + encodeURI(this.path)).href
+    return new URL(location ?? base.pathname + (query ? `?${query}` : ''), base).href
   }
 
   /** The offered media type the client prefers (by `Accept`), or `undefined`. */

@@ -186,6 +186,20 @@ describe('MediaRouter conditional requests', () => {
     expect(
       (await raw(port, get('/media/hello.txt', 'If-Modified-Since: garbage\r\n'))).status,
     ).toBe(200)
+    // only the three HTTP-date forms are dates (RFC 9110 §5.6.7); Date.parse reads these as far-future years
+    for (const invalid of ['99999', '2999', 'Tue, 31 Feb 2999 00:00:00 GMT', '3000-01-01'])
+      expect(
+        (await raw(port, get('/media/hello.txt', `If-Modified-Since: ${invalid}\r\n`))).status,
+        invalid,
+      ).toBe(200)
+    const far = new Date(MTIME.getTime() + 10 * 365 * 86400_000)
+    const asctime = far
+      .toUTCString()
+      .replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 $4')
+    expect(
+      (await raw(port, get('/media/hello.txt', `If-Modified-Since: ${asctime}\r\n`))).status,
+      asctime,
+    ).toBe(304)
     // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2)
     const both = await raw(
       port,

@@ -186,6 +186,17 @@ describe('WsgiRequest.multipart', () => {
     })
     const truncated = TWO_PARTS.slice(0, 80)
     await expect(request(truncated, MULTIPART).multipart()).rejects.toMatchObject({ status: 400 })
+    // RFC 7578 §4.2: a part without a name, a field or a file, is no form data
+    for (const part of [
+      'Content-Disposition: form-data\r\n\r\nno name',
+      'Content-Disposition: form-data; filename="a.txt"\r\n\r\nfile body',
+    ])
+      await expect(
+        request(multipartBody(BOUNDARY, [part]), MULTIPART).multipart(),
+      ).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringMatching(/without a name/) as unknown,
+      })
   })
 
   it('answers every limit with 413', async () => {
