@@ -179,7 +179,7 @@ function makeRequest(request: TestRequest): {
     sink,
     new SocketConnection(socket),
     context,
-    expectsContinue ? () => sink.writeContinue() : undefined,
+    expectsContinue ? { sendContinue: () => sink.writeContinue() } : undefined,
   )
   const environ = consumer.environ
   Object.assign(environ, extra)

@@ -61,6 +61,14 @@ export function decodePath(path: string): string {
   }
 }
 
+/** Where a body comes from when it is not the request stream itself, and how to ask for it. */
+export interface BodySource {
+  /** The body's bytes (an upgrade request's, which node:http does not decode). */
+  stream?: Readable
+  /** Sends `100 Continue`; given only when the client sent `Expect: 100-continue`. */
+  sendContinue?: () => void
+}
+
 /** The consumer an environ is built for: it answers the request, or refuses it. */
 export interface Refusable extends ResponseConsumer {
   /** Answers the request with this error instead of running the application. */
@@ -76,7 +84,7 @@ export function createEnviron(
   connection: Connection,
   consumer: Refusable,
   context: EnvironContext,
-  sendContinue?: () => void,
+  body?: BodySource,
 ): Environ {
   const { cfg } = context
   const rawUri = req.url ?? '/'
@@ -133,7 +141,11 @@ export function createEnviron(
   // RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means no body
   const length =
     declared !== undefined ? Number(declared) : req.headers['transfer-encoding'] ? undefined : 0
-  environ['wsgi.input'] = new StreamInput(req, { length, limit: cfg.stream_buffer, sendContinue })
+  environ['wsgi.input'] = new StreamInput(body?.stream ?? req, {
+    length,
+    limit: cfg.stream_buffer,
+    sendContinue: body?.sendContinue,
+  })
   if (cfg.trust_proxy) scheme = applyProxyHeaders(environ)
   if (scheme === 'https') environ.HTTPS = 'on'
   return environ

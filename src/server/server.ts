@@ -23,9 +23,11 @@ import type {
 } from '../wsgi/types.js'
 import { parseBind } from './bind.js'
 import { SocketConnection } from './connection.js'
+import type { BodySource } from './environ.js'
 import { drain } from './shutdown.js'
 import type { ServerContext } from './sink.js'
 import { HttpServerResponse } from './start-response.js'
+import { UpgradeBody } from './upgrade-body.js'
 
 const kConnection = Symbol('pulsar.connection')
 type TrackedSocket = Socket & { [kConnection]?: SocketConnection }
@@ -131,11 +133,12 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     server.on('secureConnection', (socket: Socket) => this.#connection(socket))
     server.on(
       'request',
-      (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, false),
+      (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res),
     )
     server.on(
       'checkContinue',
-      (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res, true),
+      (req: IncomingMessage, res: ServerResponse) =>
+        void this.#serve(req, res, { sendContinue: () => res.writeContinue() }),
     )
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.#upgrade(req, socket, head),
@@ -200,13 +203,12 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     return connection
   }
 
-  #serve(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
+  #serve(req: IncomingMessage, res: ServerResponse, body?: BodySource): Promise<void> {
     this.#requests++
     // RFC 9112 §7: never chunk for an HTTP/1.0 client, whatever its TE header says
     if (req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false
     const connection = this.#connection(req.socket)
-    const sendContinue = expectContinue ? () => res.writeContinue() : undefined
-    const consumer = new HttpServerResponse(req, res, connection, this, sendContinue)
+    const consumer = new HttpServerResponse(req, res, connection, this, body)
     if (this.cfg.access_log) {
       const started = performance.now()
       res.once('finish', () =>
@@ -239,7 +241,13 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     res.shouldKeepAlive = false
     res.assignSocket(socket)
     res.once('finish', endSocket)
-    void this.#serve(req, res, false).finally(() => {
+    // node:http left the body undecoded: it is read from `head` and the socket, if asked for
+    const length = bodyLength(req)
+    const body =
+      length === 0
+        ? undefined
+        : { stream: new UpgradeBody(socket, head, length, this.cfg.max_header_size) }
+    void this.#serve(req, res, body).finally(() => {
       clearTimeout(timer)
       connection.upgrade = undefined
       if (!connection.detached && !res.writableFinished) socket.destroy()
@@ -258,4 +266,11 @@ function endSocket(this: ServerResponse): void {
 
 function cutUpgrade(connection: SocketConnection): void {
   if (!connection.detached) connection.socket.destroy()
+}
+
+/** The Content-Length of a request's body: 0 when it has none, `undefined` when it is chunked. */
+function bodyLength(req: IncomingMessage): number | undefined {
+  if (req.headers['transfer-encoding'] !== undefined) return undefined
+  const length = Number(req.headers['content-length'] ?? 0)
+  return Number.isSafeInteger(length) ? length : 0
 }

@@ -24,7 +24,7 @@ import type {
 import { type BodyTarget, RESOLVED, byteLength, sendBody, stopIterator } from './body-writer.js'
 import { ClientWatch } from './client-watch.js'
 import type { SocketConnection } from './connection.js'
-import { type IncomingRequest, createEnviron } from './environ.js'
+import { type BodySource, type IncomingRequest, createEnviron } from './environ.js'
 import { mustClose } from './keep-alive.js'
 import { recover } from './recover.js'
 import { readHead } from './response-head.js'
@@ -66,7 +66,7 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
     res: ResponseSink,
     connection: SocketConnection,
     context: ServerContext,
-    sendContinue?: () => void,
+    body?: BodySource,
   ) {
     this.#req = req
     this.#res = res
@@ -74,7 +74,7 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
     this.#context = context
     this.cfg = context.cfg
     this.logger = context.logger
-    this.environ = createEnviron(req, connection, this, context, sendContinue)
+    this.environ = createEnviron(req, connection, this, context, body)
     this.#input = this.environ['wsgi.input']
   }
 

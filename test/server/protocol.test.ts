@@ -63,7 +63,7 @@ describe('malformed requests', () => {
     expect(parseResponse(answer).body).toBe('/x')
   })
 
-  it('takes the path of an absolute-form request target', async () => {
+  it('takes the path of an absolute-form request target, and its scheme from the connection', async () => {
     const { port } = await serve((environ: Environ, startResponse: StartResponse) => {
       startResponse('200 OK', [])
       return [
@@ -74,7 +74,8 @@ describe('malformed requests', () => {
       port,
       'GET https://example.com/a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n',
     )
-    expect(parseResponse(answer).body).toBe('https /a b x=1 https://example.com/a%20b?x=1')
+    // a plain connection is http, whatever scheme the target names (docs/server.md)
+    expect(parseResponse(answer).body).toBe('http /a b x=1 https://example.com/a%20b?x=1')
   })
 })
 
