@@ -10,6 +10,7 @@ export { WsgiHandler, LazyWsgi } from './wsgi/handler.js'
 export { WsgiRequest } from './wsgi/request.js'
 export { WsgiResponse } from './wsgi/response.js'
 export { ResponseHeaders, isHopByHop } from './wsgi/headers.js'
+export { BufferedInput } from './wsgi/buffered-input.js'
 export { parseCookies, serializeCookie } from './wsgi/cookies.js'
 export { parseAccept, bestMediaType } from './wsgi/accept.js'
 export {
@@ -85,7 +86,6 @@ export {
   cleanPathMiddleware,
   authorizationMiddleware,
   parseAuthorization,
-  BufferedInput,
   waitForBodyMiddleware,
 } from './middleware/index.js'
 export type {

@@ -36,4 +36,4 @@ export {
   type BasicAuthorization,
   type BearerAuthorization,
 } from './authorization.js'
-export { BufferedInput, waitForBodyMiddleware } from './wait-for-body.js'
+export { waitForBodyMiddleware } from './wait-for-body.js'

@@ -10,7 +10,14 @@ import type { Readable } from 'node:stream'
 import type { Config } from '../wsgi/config.js'
 import { BadRequest } from '../wsgi/errors.js'
 import { headerKey } from '../wsgi/headers.js'
-import type { Connection, Environ, ResponseConsumer, WsgiErrors } from '../wsgi/types.js'
+import type {
+  Connection,
+  Environ,
+  ResponseConsumer,
+  WsgiErrors,
+  WsgiInput,
+} from '../wsgi/types.js'
+import { BufferedInput } from '../wsgi/buffered-input.js'
 import { StreamInput } from './input.js'
 
 /** A parsed request the environ is built from: its head and its body stream (an `IncomingMessage`). */
@@ -123,7 +130,6 @@ export function createEnviron(
     'wsgi.multithread': false,
     'wsgi.multiprocess': context.multiprocess,
     'wsgi.run_once': false,
-    'wsgi.async': true,
     'pulsar.connection': connection,
     'pulsar.cfg': cfg,
     'pulsar.cache': consumer,
@@ -137,15 +143,9 @@ export function createEnviron(
   } catch (error) {
     consumer.refuse(error as Error)
   }
-  const declared = environ.CONTENT_LENGTH
-  // RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means no body
-  const length =
-    declared !== undefined ? Number(declared) : req.headers['transfer-encoding'] ? undefined : 0
-  environ['wsgi.input'] = new StreamInput(body?.stream ?? req, {
-    length,
-    limit: cfg.stream_buffer,
-    sendContinue: body?.sendContinue,
-  })
+  const input = (environ['wsgi.input'] = inputOf(req, environ, cfg.stream_buffer, body))
+  // pulsar's flag: present while the body is still to be read asynchronously
+  if (input instanceof StreamInput) environ['wsgi.async'] = true
   if (cfg.trust_proxy) scheme = applyProxyHeaders(environ)
   if (scheme === 'https') environ.HTTPS = 'on'
   return environ
@@ -191,4 +191,29 @@ function applyProxyHeaders(environ: Environ): 'http' | 'https' {
   const client = environ.HTTP_X_FORWARDED_FOR?.split(',').pop()?.trim()
   if (client) environ.REMOTE_ADDR = client
   return environ['wsgi.url_scheme']
+}
+
+// a request without a body, the most common, shares one input that reads nothing
+const NO_BODY = new BufferedInput(Buffer.alloc(0))
+
+/**
+ * `wsgi.input` for a request: nothing to read without a body; the body in
+ * memory when it all arrived with the request (node:http read it from the
+ * same packets), so an application can read it at once (`wsgi.async`
+ * absent); else a stream read as the application asks, within `limit`.
+ */
+function inputOf(
+  req: IncomingRequest,
+  environ: Environ,
+  limit: number,
+  body: BodySource | undefined,
+): WsgiInput {
+  const declared = environ.CONTENT_LENGTH
+  // RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means no body
+  const length =
+    declared !== undefined ? Number(declared) : req.headers['transfer-encoding'] ? undefined : 0
+  if (length === 0 && body?.stream === undefined) return NO_BODY
+  if (req.complete && body === undefined && req.readableLength <= limit && !req.readableDidRead)
+    return new BufferedInput((req.read() as Buffer | null) ?? Buffer.alloc(0))
+  return new StreamInput(body?.stream ?? req, { length, limit, sendContinue: body?.sendContinue })
 }
