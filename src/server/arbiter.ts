@@ -131,6 +131,7 @@ export class Arbiter {
     this.logger.info('Reloading: replacing the workers one by one')
     for (const supervised of [...this.#workers.values()])
       if (!supervised.stopping && !this.#stopping) await this.#replace(supervised)
+    this.logger.info('Reloaded: every worker replaced')
   }
 
   /** Drains every worker, then exits 0. */
@@ -159,6 +160,7 @@ export class Arbiter {
       exited: new Promise((resolve) => worker.once('exit', () => resolve())),
     }
     this.#workers.set(worker.id, supervised)
+    this.logger.info(`Booting worker ${worker.id} (pid ${worker.process.pid})`)
     return supervised
   }
 
