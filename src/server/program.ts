@@ -10,7 +10,7 @@ import { unlinkSync, writeFileSync } from 'node:fs'
 import { Arbiter } from './arbiter.js'
 import { type Config, fromArgv, fromEnv, fromFile, helpText } from './config.js'
 import type { WSGIServer } from './server.js'
-import { serveAsWorker } from './worker.js'
+import { heedArbiter, serveAsWorker } from './worker.js'
 
 /**
  * Reads the settings a program is given, on top of the server's own options;
@@ -60,12 +60,13 @@ export async function runProgram(
   argv: string[],
   usage: string,
 ): Promise<Arbiter | undefined> {
+  // a worker heeds a stop from its first moment (docs/workers.md, "Stopping a worker")
+  if (cluster.isWorker) heedArbiter()
   await configure(server, argv, usage)
   const { cfg } = server
   if (cluster.isWorker) {
     process.title = `${cfg.process_name}: worker ${cluster.worker!.id}`
-    await server.listen()
-    serveAsWorker(server)
+    await serveAsWorker(server)
     return undefined
   }
   writePidFile(cfg)

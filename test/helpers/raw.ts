@@ -39,7 +39,7 @@ export class RawClient {
   }
 
   /** Waits until `test` holds for what was received (or the connection closed), at most `ms`. */
-  async until(test: (received: string) => boolean, ms = 3000): Promise<string> {
+  async until(test: (received: string) => boolean, ms = 10_000): Promise<string> {
     const deadline = Date.now() + ms
     while (!test(this.received)) {
       if (this.closed) break
@@ -57,7 +57,7 @@ export class RawClient {
   }
 
   /** Waits for the server to close the connection, at most `ms`. */
-  async untilClosed(ms = 3000): Promise<string> {
+  async untilClosed(ms = 10_000): Promise<string> {
     await this.until(() => this.closed, ms)
     if (!this.closed) throw new Error('The server did not close the connection')
     return this.received
