@@ -320,8 +320,7 @@ export class Arbiter {
     supervised.stopping = true
     if (supervised.stopped) return supervised.stopped
     const { worker } = supervised
-    if (supervised.ready && worker.isConnected())
-      worker.send({ pulsar: 'stop' } satisfies ToWorker)
+    if (supervised.ready && worker.isConnected()) worker.send({ pulsar: 'stop' } satisfies ToWorker)
     else worker.process.kill('SIGTERM')
     const timer = setTimeout(
       () => worker.process.kill('SIGKILL'),

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { JsonProxy } from 'pulsar-ts/rpc'
 
-import { listening, run } from '../helpers/process.js'
+import { HANG_MS, listening, run } from '../helpers/process.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = [
@@ -39,7 +39,7 @@ afterEach(async () => {
 async function openChat(url: string): Promise<Page> {
   const page = await context!.newPage()
   await page.goto(url)
-  await page.locator('#status[data-state="open"]').waitFor({ timeout: 10_000 })
+  await page.locator('#status[data-state="open"]').waitFor({ timeout: HANG_MS })
   return page
 }
 
@@ -50,7 +50,7 @@ async function say(page: Page, text: string): Promise<void> {
 
 const messages = (page: Page) => page.locator('#messages li')
 
-describe('the chat in Chromium', { timeout: 60_000 }, () => {
+describe('the chat in Chromium', { timeout: 4 * HANG_MS }, () => {
   it('shows in one page what another typed, and what RPC published, with --workers 2', async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is required by this test: apt-get install -y chromium`)
@@ -61,7 +61,7 @@ describe('the chat in Chromium', { timeout: 60_000 }, () => {
       executablePath: CHROMIUM,
       headless: true,
       args: FLAGS,
-      timeout: 30_000,
+      timeout: HANG_MS,
     })
     const one = await openChat(url)
     const two = await openChat(url)
@@ -69,7 +69,7 @@ describe('the chat in Chromium', { timeout: 60_000 }, () => {
     await say(one, 'hello from page one')
     for (const page of [one, two])
       await expect
-        .poll(() => messages(page).allTextContents(), { timeout: 10_000 })
+        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
         .toEqual([expect.stringContaining('hello from page one')])
 
     await say(two, '  and back  \n')
@@ -77,7 +77,7 @@ describe('the chat in Chromium', { timeout: 60_000 }, () => {
     expect(await rpc.message('<b>over RPC</b>')).toBe('OK')
     for (const page of [one, two])
       await expect
-        .poll(() => messages(page).allTextContents(), { timeout: 10_000 })
+        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
         .toEqual([
           expect.stringContaining('hello from page one'),
           expect.stringContaining('and back'),

@@ -86,3 +86,9 @@ export async function listening(process: Run): Promise<string> {
   const [match] = await process.until(/listening on (http:\/\/[^"\s]+)/)
   return match![1]!
 }
+
+/** The pids of the first `count` workers of an arbiter that listened (they log it at `--log-level debug`). */
+export async function workersListening(arbiter: Run, count: number): Promise<number[]> {
+  const lines = await arbiter.until(/"pid":(\d+)[^\n]*"msg":"Worker listening on/, count)
+  return lines.slice(0, count).map((match) => Number(match[1]))
+}

@@ -75,7 +75,11 @@ export class RawClient {
 }
 
 /** Sends raw bytes on a new connection and returns all the server sent until it closed or went quiet. */
-export async function rawExchange(port: number, data: string | Buffer, ms = 3000): Promise<string> {
+export async function rawExchange(
+  port: number,
+  data: string | Buffer,
+  ms = 10_000,
+): Promise<string> {
   const client = await RawClient.connect(port)
   try {
     client.send(data)
@@ -90,7 +94,7 @@ export async function rawUntil(
   port: number,
   data: string | Buffer,
   done: (received: string) => boolean,
-  ms = 3000,
+  ms = 10_000,
 ): Promise<string> {
   const client = await RawClient.connect(port)
   try {
