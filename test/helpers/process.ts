@@ -14,7 +14,7 @@ afterEach(() => {
 })
 
 /** How long a wait on a process's output may take: only a hang takes that long. */
-export const HANG_MS = 60_000
+export const HANG_MS = 120_000
 
 export interface Run {
   child: ChildProcess

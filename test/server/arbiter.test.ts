@@ -177,7 +177,7 @@ describe('the arbiter', { timeout: 4 * HANG_MS }, () => {
   })
 
   it('kills and replaces a worker whose event loop is blocked past --timeout', async () => {
-    const arbiter = serveWorkers('--workers', '1', '--timeout', '2')
+    const arbiter = serveWorkers('--workers', '1', '--timeout', '5')
     const url = await listening(arbiter)
     const [blocked] = await workersListening(arbiter, 1)
     // blocks the only worker until the arbiter kills it, which cuts this request
