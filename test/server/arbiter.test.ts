@@ -296,10 +296,11 @@ describe('the arbiter', { timeout: 4 * HANG_MS }, () => {
     const log = arbiter.stdout()
     // every worker drained and exited by itself, none was killed at the graceful timeout
     expect(log).not.toContain('SIGKILL')
-    const [, afterTerm] = log.split(/Received SIGTERM/)
+    const [beforeTerm = '', afterTerm = ''] = log.split(/Received SIGTERM/)
     expect(afterTerm).not.toMatch(/Booting worker/)
     // a worker still booting at the SIGTERM never served
-    const booting = forked(arbiter).filter((pid) => !log.includes(`"pid":${pid},`))
+    const listened = [...beforeTerm.matchAll(/"pid":(\d+)[^\n]*"msg":"Worker listening on/g)]
+    const booting = forked(arbiter).filter((pid) => !listened.some((m) => Number(m[1]) === pid))
     for (const pid of booting) expect(load.pids).not.toContain(pid)
   })
 
