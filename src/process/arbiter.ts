@@ -21,9 +21,14 @@ interface Supervised {
   beat: number
   requests: number
   connections: number
-  listening: boolean
+  /** Set once it said it hears messages; until then it is booting. */
+  ready: boolean
+  /** When it started listening. */
+  listened: number | undefined
   /** Set when the arbiter asked it to stop: its exit is expected. */
   stopping: boolean
+  /** Set once the arbiter told it to stop, until it exits. */
+  stopped: Promise<void> | undefined
   exited: Promise<void>
 }
 
@@ -46,9 +51,12 @@ async function pinPort(bind: string): Promise<string | undefined> {
   return `${host}:${port}`
 }
 
-// a worker that lived this long before crashing was not in a crash loop
+// a worker that served this long before crashing was not in a crash loop
 const HEALTHY_MS = 10_000
 const MAX_BACKOFF_MS = 30_000
+// a worker still booting (node, a loader, the application's imports) after
+// this long, or after `timeout` when that is longer, is killed as blocked
+const BOOT_MS = 60_000
 
 /** The cluster primary; `run()` forks the workers, which run this same program. */
 export class Arbiter {
@@ -63,6 +71,9 @@ export class Arbiter {
   #bind: string | undefined
   #watch: NodeJS.Timeout | undefined
   #listeners = new Map<number, () => void>()
+  #reloading: Promise<void> | undefined
+  /** The reload in progress replaces every worker up to this id: those forked before the last SIGHUP. */
+  #reloadUpTo = 0
   #announce!: (url: string) => void
   /** Resolves with the URL the workers serve, once the first of them listens. */
   readonly listening = new Promise<string>((resolve) => (this.#announce = resolve))
@@ -113,11 +124,27 @@ export class Arbiter {
     }
   }
 
-  /** Replaces the workers one by one, each only once its replacement listens: no refused connection. */
-  async reload(): Promise<void> {
-    this.logger.info('Reloading: replacing the workers one by one')
-    for (const supervised of [...this.#workers.values()])
-      if (!supervised.stopping && !this.#stopping) await this.#replace(supervised)
+  /**
+   * Replaces the workers one by one, each only once its replacement listens:
+   * no refused connection. A reload asked for while one runs restarts it:
+   * every worker forked before the latest call is replaced, still one at a time.
+   */
+  reload(): Promise<void> {
+    if (this.#stopping) return Promise.resolve()
+    this.#reloadUpTo = Math.max(...this.#workers.keys(), this.#reloadUpTo)
+    this.logger.info(
+      this.#reloading
+        ? 'Reloading again: the workers forked so far will be replaced too'
+        : 'Reloading: replacing the workers one by one',
+    )
+    return (this.#reloading ??= this.#reloadAll().finally(() => (this.#reloading = undefined)))
+  }
+
+  async #reloadAll(): Promise<void> {
+    const due = () =>
+      [...this.#workers.values()].find((s) => !s.stopping && s.worker.id <= this.#reloadUpTo)
+    for (let next = due(); next && !this.#stopping; next = due()) await this.#replace(next)
+    if (!this.#stopping) this.logger.info('Reloaded: every worker replaced')
   }
 
   /** Drains every worker, then exits 0. */
@@ -141,11 +168,14 @@ export class Arbiter {
       beat: now,
       requests: 0,
       connections: 0,
-      listening: false,
+      ready: false,
+      listened: undefined,
       stopping: false,
+      stopped: undefined,
       exited: new Promise((resolve) => worker.once('exit', () => resolve())),
     }
     this.#workers.set(worker.id, supervised)
+    this.logger.info(`Booting worker ${worker.id} (pid ${worker.process.pid})`)
     return supervised
   }
 
@@ -154,7 +184,7 @@ export class Arbiter {
     address: AddressInfo | { address: string | null; port: number },
   ): void {
     const supervised = this.#workers.get(worker.id)
-    if (supervised) supervised.listening = true
+    if (supervised) supervised.listened = Date.now()
     this.#listeners.get(worker.id)?.()
     if (this.#url) return
     const bind = parseBind(this.cfg.bind)
@@ -174,7 +204,10 @@ export class Arbiter {
   #message(worker: Worker, message: ToArbiter): void {
     const supervised = this.#workers.get(worker.id)
     if (!supervised || typeof message !== 'object' || message === null) return
-    if (message.pulsar === 'heartbeat') {
+    if (message.pulsar === 'ready') {
+      supervised.ready = true
+      supervised.beat = Date.now()
+    } else if (message.pulsar === 'heartbeat') {
       supervised.beat = Date.now()
       supervised.requests = message.requests
       supervised.connections = message.connections
@@ -207,8 +240,9 @@ export class Arbiter {
       this.logger.info(`Worker ${worker.id} (pid ${pid}) exited ${how}`)
       return
     }
-    const lived = Date.now() - supervised.started
-    this.#failures = lived >= HEALTHY_MS ? 1 : this.#failures + 1
+    // one that never listened is in a crash loop, however long its boot took
+    const served = supervised.listened === undefined ? 0 : Date.now() - supervised.listened
+    this.#failures = served >= HEALTHY_MS ? 1 : this.#failures + 1
     const delay =
       this.#failures <= 1 ? 0 : Math.min(250 * 2 ** (this.#failures - 2), MAX_BACKOFF_MS)
     this.logger.error(
@@ -220,12 +254,14 @@ export class Arbiter {
     }, delay)
   }
 
-  /** Kills workers whose event loop stopped answering for longer than `timeout`. */
+  /** Kills workers whose event loop stopped answering for longer than `timeout`, or that never finish booting. */
   #check(): void {
     const now = Date.now()
+    const timeout = this.cfg.timeout * 1000
     for (const supervised of this.#workers.values()) {
       const silent = now - supervised.beat
-      if (supervised.stopping || silent <= this.cfg.timeout * 1000) continue
+      const limit = supervised.ready ? timeout : Math.max(timeout, BOOT_MS)
+      if (supervised.stopping || silent <= limit) continue
       this.logger.error(
         `Worker ${supervised.worker.id} (pid ${supervised.worker.process.pid}) missed its heartbeat for ${(silent / 1000).toFixed(1)} s: killing it`,
       )
@@ -236,7 +272,7 @@ export class Arbiter {
 
   /** Forks a replacement, waits until it listens (or dies), then stops the old worker. */
   async #replace(old: Supervised): Promise<void> {
-    if (old.stopping) return
+    if (old.stopping || this.#stopping) return
     old.stopping = true
     const fresh = this.#spawn()
     await Promise.race([
@@ -261,16 +297,22 @@ export class Arbiter {
     return [...this.#workers.values()].filter((s) => !s.stopping).length
   }
 
-  /** Asks a worker to drain; kills it if it is still there after the graceful timeout. */
+  /**
+   * Asks a worker to drain, once; kills it if it is still there after the
+   * graceful timeout. A booting worker does not hear messages yet, but it
+   * hears SIGTERM at any moment: before its handlers exist the signal ends
+   * it, after, it is a stop (docs/workers.md, "Stopping a worker").
+   */
   #stopWorker(supervised: Supervised): Promise<void> {
     supervised.stopping = true
+    if (supervised.stopped) return supervised.stopped
     const { worker } = supervised
-    if (worker.isConnected()) worker.send({ pulsar: 'stop' } satisfies ToWorker)
+    if (supervised.ready && worker.isConnected()) worker.send({ pulsar: 'stop' } satisfies ToWorker)
     else worker.process.kill('SIGTERM')
     const timer = setTimeout(
       () => worker.process.kill('SIGKILL'),
       (this.cfg.graceful_timeout + 5) * 1000,
     )
-    return supervised.exited.then(() => clearTimeout(timer))
+    return (supervised.stopped = supervised.exited.then(() => clearTimeout(timer)))
   }
 }

@@ -20,6 +20,7 @@ export interface Publication {
 
 /** What a worker tells the arbiter. */
 export type ToArbiter =
+  | { pulsar: 'ready' }
   | { pulsar: 'heartbeat'; requests: number; connections: number }
   | { pulsar: 'retire' }
   | { pulsar: 'info'; ask: number }

@@ -11,7 +11,7 @@ import type { Gateway } from '../server/server.js'
 import type { Config } from '../wsgi/config.js'
 import { Arbiter } from './arbiter.js'
 import { fromArgv, fromEnv, fromFile, helpText } from './settings.js'
-import { serveAsWorker } from './worker.js'
+import { heedArbiter, serveAsWorker } from './worker.js'
 
 /** A gateway whose settings a program may still change (a `WSGIServer`). */
 export interface Configurable extends Gateway {
@@ -66,12 +66,13 @@ export async function runProgram(
   argv: string[],
   usage: string,
 ): Promise<Arbiter | undefined> {
+  // a worker heeds a stop from its first moment (docs/workers.md, "Stopping a worker")
+  if (cluster.isWorker) heedArbiter()
   await configure(server, argv, usage)
   const { cfg } = server
   if (cluster.isWorker) {
     process.title = `${cfg.process_name}: worker ${cluster.worker!.id}`
-    await server.listen()
-    serveAsWorker(server)
+    await serveAsWorker(server)
     return undefined
   }
   writePidFile(cfg)

@@ -1,6 +1,7 @@
 /**
- * A worker's side of the arbiter's supervision: heartbeats that carry its
- * counts, retiring after `max_requests`, and a graceful stop when told.
+ * A worker's side of the arbiter's supervision: a stop heeded from the
+ * worker's first moment, heartbeats that carry its counts, retiring after
+ * `max_requests`, and a graceful stop when told.
  * @module
  */
 import cluster from 'node:cluster'
@@ -37,20 +38,48 @@ function send(message: ToArbiter): void {
   if (process.connected) process.send!(message)
 }
 
-/** Runs a listening server as a worker of the arbiter that forked this process. */
-export function serveAsWorker(server: Gateway): void {
+/** The server, once it listens: until then a stop has nothing to drain. */
+let serving: Gateway | undefined
+let stopping = false
+let heartbeat: NodeJS.Timeout | undefined
+
+function stop(): void {
+  if (stopping) return
+  stopping = true
+  // not listening yet: there is nothing to drain, and it must never listen
+  if (!serving) process.exit(0)
+  clearInterval(heartbeat)
+  void serving.close().then(() => process.exit(0))
+}
+
+/**
+ * Heeds the arbiter from now on, and tells it so (`ready`): its stop
+ * message, SIGTERM, or the loss of the arbiter stop the worker, at any
+ * point of its life. Call it before anything else a worker does.
+ */
+export function heedArbiter(): void {
+  process.on('message', (message: ToWorker) => {
+    if (message.pulsar === 'stop') stop()
+    else if (message.pulsar === 'info') pending.get(message.ask)?.(message.info)
+  })
+  // the arbiter is gone, or a signal came to this worker alone
+  process.on('disconnect', stop)
+  process.on('SIGTERM', stop)
+  // Ctrl-C reaches the whole process group: the arbiter decides what happens
+  process.on('SIGINT', () => undefined)
+  send({ pulsar: 'ready' })
+}
+
+/** Serves as a worker of the arbiter (after `heedArbiter()`): listens, unless told to stop first, and beats. */
+export async function serveAsWorker(server: Gateway): Promise<void> {
   const { cfg } = server
   const beat = () =>
     send({ pulsar: 'heartbeat', requests: server.requests, connections: server.connections })
   beat()
-  const heartbeat = setInterval(beat, heartbeatInterval(cfg.timeout))
-  let stopping = false
-  const stop = () => {
-    if (stopping) return
-    stopping = true
-    clearInterval(heartbeat)
-    void server.close().then(() => process.exit(0))
-  }
+  heartbeat = setInterval(beat, heartbeatInterval(cfg.timeout))
+  await server.listen()
+  // no macrotask since listen() resolved: a stop could not come in between
+  serving = server
   if (cfg.max_requests > 0) {
     // jitter, so workers started together do not all retire together
     const limit = cfg.max_requests + Math.floor(Math.random() * cfg.max_requests * 0.1)
@@ -61,13 +90,4 @@ export function serveAsWorker(server: Gateway): void {
     }
     server.httpServer!.on('request', counting)
   }
-  process.on('message', (message: ToWorker) => {
-    if (message.pulsar === 'stop') stop()
-    else if (message.pulsar === 'info') pending.get(message.ask)?.(message.info)
-  })
-  // the arbiter is gone, or a signal came to this worker alone
-  process.on('disconnect', stop)
-  process.on('SIGTERM', stop)
-  // Ctrl-C reaches the whole process group: the arbiter decides what happens
-  process.on('SIGINT', () => undefined)
 }

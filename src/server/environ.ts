@@ -10,13 +10,7 @@ import type { Readable } from 'node:stream'
 import type { Config } from '../wsgi/config.js'
 import { BadRequest } from '../wsgi/errors.js'
 import { headerKey } from '../wsgi/headers.js'
-import type {
-  Connection,
-  Environ,
-  ResponseConsumer,
-  WsgiErrors,
-  WsgiInput,
-} from '../wsgi/types.js'
+import type { Connection, Environ, ResponseConsumer, WsgiErrors, WsgiInput } from '../wsgi/types.js'
 import { BufferedInput } from '../wsgi/buffered-input.js'
 import { StreamInput } from './input.js'
 

@@ -101,7 +101,11 @@ export function readHead(
   let hasServer = false
   for (const header of headers) {
     // names and values are checked for their characters by node:http, before anything is sent
-    if (typeof header !== 'object' || typeof header[0] !== 'string' || typeof header[1] !== 'string')
+    if (
+      typeof header !== 'object' ||
+      typeof header[0] !== 'string' ||
+      typeof header[1] !== 'string'
+    )
       throw new TypeError(`A response header must be a [name, value] pair of strings`)
     const role = headerRole(header[0])
     if (role === 'hop-by-hop') {

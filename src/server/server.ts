@@ -131,10 +131,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     })
     // with TLS, requests come on the TLS socket wrapping the accepted one
     server.on('secureConnection', (socket: Socket) => this.#connection(socket))
-    server.on(
-      'request',
-      (req: IncomingMessage, res: ServerResponse) => this.#request(req, res),
-    )
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#request(req, res))
     server.on(
       'checkContinue',
       (req: IncomingMessage, res: ServerResponse) =>

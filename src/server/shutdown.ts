@@ -41,10 +41,17 @@ export function drain({
   return new Promise((resolve) => {
     const start = Date.now()
     for (const connection of connections) connection.quiet(start)
-    const sweep = setInterval(() => {
+    const quiet = () => {
       const now = Date.now()
-      for (const connection of connections)
-        if (connection.idleFor(now) >= QUIET_MS) connection.socket.destroy()
+      return [...connections].filter((connection) => connection.idleFor(now) >= QUIET_MS)
+    }
+    const sweep = setInterval(() => {
+      if (quiet().length === 0) return
+      // timers run before I/O is read: after a stall, a request may be waiting
+      // in a socket's buffer. setImmediate runs once that I/O was read.
+      setImmediate(() => {
+        for (const connection of quiet()) connection.socket.destroy()
+      })
     }, SWEEP_MS)
     const cut = setTimeout(() => {
       logger.warn(`Cutting ${sockets.size} connection(s) left after the graceful timeout`)

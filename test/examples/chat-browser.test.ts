@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { JsonProxy } from 'pulsar-ts/rpc'
 
 import { type Browser, launchChromium } from '../helpers/chromium.js'
-import { listening, run } from '../helpers/process.js'
+import { HANG_MS, listening, run } from '../helpers/process.js'
 
 let browser: Browser | undefined
 let context: BrowserContext | undefined
@@ -23,7 +23,7 @@ afterEach(async () => {
 async function openChat(url: string): Promise<Page> {
   const page = await context!.newPage()
   await page.goto(url)
-  await page.locator('#status[data-state="open"]').waitFor({ timeout: 10_000 })
+  await page.locator('#status[data-state="open"]').waitFor({ timeout: HANG_MS })
   return page
 }
 
@@ -34,7 +34,7 @@ async function say(page: Page, text: string): Promise<void> {
 
 const messages = (page: Page) => page.locator('#messages li')
 
-describe('the chat in Chromium', { timeout: 60_000 }, () => {
+describe('the chat in Chromium', { timeout: 4 * HANG_MS }, () => {
   it('shows in one page what another typed, and what RPC published, with --workers 2', async () => {
     const arbiter = run(['examples/chat.ts', '--workers', '2', '--bind', '127.0.0.1:0'])
     const url = await listening(arbiter)
@@ -46,7 +46,7 @@ describe('the chat in Chromium', { timeout: 60_000 }, () => {
     await say(one, 'hello from page one')
     for (const page of [one, two])
       await expect
-        .poll(() => messages(page).allTextContents(), { timeout: 10_000 })
+        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
         .toEqual([expect.stringContaining('hello from page one')])
 
     await say(two, '  and back  \n')
@@ -54,7 +54,7 @@ describe('the chat in Chromium', { timeout: 60_000 }, () => {
     expect(await rpc.message('<b>over RPC</b>')).toBe('OK')
     for (const page of [one, two])
       await expect
-        .poll(() => messages(page).allTextContents(), { timeout: 10_000 })
+        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
         .toEqual([
           expect.stringContaining('hello from page one'),
           expect.stringContaining('and back'),

@@ -10,9 +10,9 @@ import { JsonProxy } from 'pulsar-ts/rpc'
 
 import { type ChatMessage, WebChat } from '../../examples/chat.js'
 import { serve } from '../helpers/listen.js'
-import { listening, run } from '../helpers/process.js'
+import { HANG_MS, listening, run, workersListening } from '../helpers/process.js'
 import { startRedis } from '../helpers/redis.js'
-import { childrenOf, socketOwner } from '../helpers/sockets.js'
+import { socketOwner } from '../helpers/sockets.js'
 import { eventually } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws.js'
 
@@ -81,15 +81,21 @@ describe('the chat example', () => {
 const localPort = (client: TestClient) =>
   (client.socket as unknown as { _socket: Socket })._socket.localPort!
 
-describe('the chat example as processes', { timeout: 60_000 }, () => {
+describe('the chat example as processes', { timeout: 4 * HANG_MS }, () => {
   it('with --workers 2, reaches the sockets of every worker, from a socket or RPC on any', async () => {
-    const arbiter = run(['examples/chat.ts', '--workers', '2', '--bind', '127.0.0.1:0'])
+    const arbiter = run([
+      'examples/chat.ts',
+      '--workers',
+      '2',
+      '--bind',
+      '127.0.0.1:0',
+      '--log-level',
+      'debug',
+    ])
     const url = await listening(arbiter)
     const port = Number(new URL(url).port)
-    const workers = await eventually(() => {
-      const pids = childrenOf(arbiter.child.pid!, ': worker')
-      return pids.length === 2 ? pids : undefined
-    })
+    // both listen before the sockets open, or one worker could take them all
+    const workers = await workersListening(arbiter, 2)
     // open sockets until both workers hold some (the kernel picks the worker)
     const byWorker = new Map<number, TestClient>()
     const clients: TestClient[] = []

@@ -1,5 +1,4 @@
 /** The httpbin example, route by route, over a real socket (as pulsar's tests/http suite does). */
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
@@ -9,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 
 import { HttpBin } from '../../examples/httpbin.js'
 import { serve } from '../helpers/listen.js'
+import { HANG_MS, listening, run } from '../helpers/process.js'
 import { RawClient, hasWholeResponse, parseResponse, rawUntil } from '../helpers/raw.js'
 
 let url: string
@@ -429,30 +429,14 @@ describe('httpbin answers bad input with a 4xx', () => {
   })
 })
 
-describe('npm start', () => {
+describe('npm start', { timeout: 2 * HANG_MS }, () => {
   it('serves httpbin from the start script', async () => {
     const pkg = JSON.parse(
       await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
     ) as { scripts: Record<string, string> }
     expect(pkg.scripts.start).toBe('tsx examples/httpbin.ts')
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'examples/httpbin.ts', '--bind', '127.0.0.1:0'],
-      {
-        cwd: new URL('../..', import.meta.url),
-      },
-    )
-    try {
-      let stdout = ''
-      child.stdout.on('data', (data: Buffer) => (stdout += data.toString()))
-      const deadline = Date.now() + 10_000
-      let match: RegExpExecArray | null = null
-      while (!(match = /listening on (http:\/\/[^"\s]+)/.exec(stdout)) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      expect(match).not.toBeNull()
-      expect(await (await fetch(`${match![1]}/plaintext`)).text()).toBe('Hello, World!')
-    } finally {
-      child.kill('SIGKILL')
-    }
+    const httpbin = run(['examples/httpbin.ts', '--bind', '127.0.0.1:0'])
+    const served = await listening(httpbin)
+    expect(await (await fetch(`${served}/plaintext`)).text()).toBe('Hello, World!')
   })
 })

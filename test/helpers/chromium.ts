@@ -8,6 +8,8 @@ import { join } from 'node:path'
 
 import { type BrowserContext, chromium } from 'playwright-core'
 
+import { HANG_MS } from './process.js'
+
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = [
   '--headless',
@@ -38,7 +40,7 @@ export async function launchChromium(
       executablePath: CHROMIUM,
       headless: true,
       args: FLAGS,
-      timeout: 30_000,
+      timeout: HANG_MS,
       ...options,
     })
     return {

@@ -75,7 +75,11 @@ export class RawClient {
 }
 
 /** Sends raw bytes on a new connection and returns all the server sent until it closed or went quiet. */
-export async function rawExchange(port: number, data: string | Buffer, ms = 10_000): Promise<string> {
+export async function rawExchange(
+  port: number,
+  data: string | Buffer,
+  ms = 10_000,
+): Promise<string> {
   const client = await RawClient.connect(port)
   try {
     client.send(data)

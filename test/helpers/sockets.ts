@@ -5,24 +5,6 @@
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 
-/** The pids of the children of `parent` whose process title contains `title`. */
-export function childrenOf(parent: number, title = ''): number[] {
-  const children: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      // the command may hold spaces and parentheses: the fields start after the last ')'
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(title))
-        children.push(Number(entry))
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return children
-}
-
 /** The socket inode of the server end of the connection from `clientPort` to `serverPort`. */
 function serverInode(serverPort: number, clientPort: number): string | undefined {
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {

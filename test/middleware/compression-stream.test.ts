@@ -15,7 +15,7 @@ import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 import { serve } from '../helpers/listen.js'
 import { capturingLogger } from '../helpers/logger.js'
 import { RawClient } from '../helpers/raw.js'
-import { delay } from '../helpers/wait.js'
+import { delay, eventually } from '../helpers/wait.js'
 
 const GZIP = { 'Accept-Encoding': 'gzip' }
 
@@ -255,26 +255,24 @@ describe('compression of streamed bodies, over a socket', () => {
         [() => new WsgiResponse(200, endless, undefined, 'text/plain')],
         [compression()],
       ),
+      { send_timeout: 1 },
     )
     const client = await RawClient.connect(port)
     try {
       client.socket.pause() // reads nothing: the socket buffers fill up, then the server waits
       client.send('GET / HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n')
-      let previous = -1
-      const deadline = Date.now() + 5000
-      while (state.pulls !== previous && Date.now() < deadline) {
-        previous = state.pulls
-        await delay(300)
-      }
-      expect(state.pulls).toBe(previous)
-      // a few MiB at most sit in the socket buffers; the app was not drained without bound
-      expect(state.pulls).toBeLessThan(400)
+      // the server waited for the client until send_timeout, then dropped it; an app
+      // drained without bound would never have let it wait
+      await eventually(() => state.closed === 1)
+      const pulls = state.pulls
+      // a few MiB at most sit in the socket buffers
+      expect(pulls).toBeLessThan(400)
+      // the generator was ended: a next step, queued after that, finds it done
+      expect(await endless.next()).toEqual({ done: true, value: undefined })
+      expect(state.pulls).toBe(pulls)
     } finally {
       client.close()
     }
-    const deadline = Date.now() + 3000
-    while (state.closed === 0 && Date.now() < deadline) await delay(10)
-    expect(state.closed).toBe(1)
   })
 
   it('closes the app body once when the client goes away mid-stream', async () => {
@@ -298,11 +296,10 @@ describe('compression of streamed bodies, over a socket', () => {
       req.on('error', reject)
       req.end()
     })
-    const deadline = Date.now() + 3000
-    while (state.closed === 0 && Date.now() < deadline) await delay(10)
-    expect(state.closed).toBe(1)
+    await eventually(() => state.closed === 1)
     never.open()
-    await delay(20)
+    // once the gate opens the generator ends: a next step, queued after that, finds it done
+    expect(await body.next()).toEqual({ done: true, value: undefined })
     expect(state.closed).toBe(1)
     expect(log.errors()).toEqual([])
   })

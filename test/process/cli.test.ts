@@ -1,12 +1,12 @@
 /**
  * The server as a program: a script calling `start()` and the `pulsar-ts`
- * command, run as real processes with real signals.
+ * command, run as real processes with real signals, waiting on their output.
  */
 import { describe, expect, it } from 'vitest'
 
-import { listening, run } from '../helpers/process.js'
+import { HANG_MS, listening, run } from '../helpers/process.js'
 
-describe('a script that calls start()', () => {
+describe('a script that calls start()', { timeout: 2 * HANG_MS }, () => {
   it('prints every setting with its default for --help and exits 0', async () => {
     const hello = run(['examples/hello.ts', '--help'])
     expect((await hello.exit).code).toBe(0)
@@ -48,7 +48,7 @@ describe('a script that calls start()', () => {
   })
 })
 
-describe('the pulsar-ts command', () => {
+describe('the pulsar-ts command', { timeout: 2 * HANG_MS }, () => {
   it('serves the named export of a module', async () => {
     const cli = run(['src/process/cli.ts', 'examples/hello.ts:hello', '--bind', '127.0.0.1:0'])
     const url = await listening(cli)
@@ -61,7 +61,7 @@ describe('the pulsar-ts command', () => {
     const cli = run(['src/process/cli.ts', 'test/fixtures/slow-app.ts', '--bind', '127.0.0.1:0'])
     const url = await listening(cli)
     const slow = fetch(`${url}/slow`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await cli.until(/in flight: \/slow/)
     cli.child.kill('SIGTERM')
     const res = await slow
     expect(await res.text()).toBe('done /slow')

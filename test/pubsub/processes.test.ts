@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 
-import { type Run, listening, run } from '../helpers/process.js'
+import { HANG_MS, type Run, listening, run } from '../helpers/process.js'
 import { type RedisServer, startRedis } from '../helpers/redis.js'
 import { eventually } from '../helpers/wait.js'
 
@@ -28,7 +28,7 @@ function serve(...flags: string[]): Run {
 async function received(url: string): Promise<Received> {
   const res = await fetch(`${url}/received`, {
     headers: { Connection: 'close' },
-    signal: AbortSignal.timeout(3000),
+    signal: AbortSignal.timeout(HANG_MS),
   })
   return (await res.json()) as Received
 }
@@ -40,7 +40,7 @@ async function everyProcess(url: string, count: number): Promise<Map<number, Rec
     const answer = await received(url)
     seen.set(answer.pid, answer)
     return seen.size === count
-  })
+  }, HANG_MS)
   return seen
 }
 
@@ -49,7 +49,7 @@ async function publish(url: string, channel: string, body: string | Buffer, type
     method: 'POST',
     body,
     headers: { 'Content-Type': type, Connection: 'close' },
-    signal: AbortSignal.timeout(3000),
+    signal: AbortSignal.timeout(HANG_MS),
   })
   expect(res.status).toBe(204)
 }
@@ -66,7 +66,7 @@ async function publishAll(url: string): Promise<void> {
   await publish(url, 'news', Buffer.from([0, 255]), 'application/octet-stream')
 }
 
-describe('pubsub across processes', { timeout: 40_000 }, () => {
+describe('pubsub across processes', { timeout: 4 * HANG_MS }, () => {
   let redis: RedisServer
 
   beforeAll(async () => {
@@ -83,7 +83,7 @@ describe('pubsub across processes', { timeout: 40_000 }, () => {
       const after = await eventually(async () => {
         const answer = await received(url)
         return answer.pid === pid && answer.messages.length >= 3 ? answer : undefined
-      })
+      }, HANG_MS)
       expect(after.messages).toEqual(expected)
     }
     arbiter.child.kill('SIGTERM')
@@ -102,7 +102,7 @@ describe('pubsub across processes', { timeout: 40_000 }, () => {
       const answer = await eventually(async () => {
         const got = await received(url)
         return got.messages.length >= 3 ? got : undefined
-      })
+      }, HANG_MS)
       expect(answer.messages).toEqual(expected)
     }
     for (const server of [first, second]) server.child.kill('SIGTERM')

@@ -6,13 +6,12 @@ import { JsonRpc } from 'pulsar-ts/rpc'
 import { Service, call, code } from './service.js'
 
 describe('limits', () => {
-  it('answers a message nested deeper than maxDepth with -32600, fast', async () => {
+  it('answers a message nested deeper than maxDepth with -32600', async () => {
+    // a scan slower than linear would not answer a million levels before the test's timeout
     for (const depth of [100, 10_000, 100_000, 1_000_000]) {
-      const started = Date.now()
       const { status, reply } = await call('['.repeat(depth) + ']'.repeat(depth))
       expect(status).toBe(200)
       expect(reply).toMatchObject({ id: null, error: { code: -32600 } })
-      expect(Date.now() - started).toBeLessThan(1000)
     }
     const params = '['.repeat(10_000) + ']'.repeat(10_000)
     const { reply } = await call(`{"jsonrpc":"2.0","method":"echo","params":[${params}],"id":1}`)

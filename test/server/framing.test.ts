@@ -9,6 +9,7 @@ import type { Environ, Header, StartResponse } from 'pulsar-ts'
 
 import { serve } from '../helpers/listen.js'
 import { RawClient, parseResponse, rawExchange, statuses } from '../helpers/raw.js'
+import { eventually } from '../helpers/wait.js'
 
 function app(environ: Environ, startResponse: StartResponse): Iterable<string> {
   const path = environ.PATH_INFO
@@ -206,9 +207,11 @@ describe('keep-alive', () => {
   })
 
   it('treats a client that half-closes as gone: its request is aborted', async () => {
+    let arrived = false
     let aborted = false
     const late = async (environ: Environ, startResponse: StartResponse) => {
       const signal = environ['pulsar.cache'].signal
+      arrived = true
       await new Promise((resolve) => signal.addEventListener('abort', resolve))
       aborted = true
       startResponse('200 OK', [])
@@ -217,7 +220,7 @@ describe('keep-alive', () => {
     const { port } = await serve(late)
     const client = await RawClient.connect(port)
     client.send(get('/'))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await eventually(() => arrived)
     client.socket.end()
     const received = await client.untilClosed()
     expect(aborted).toBe(true)

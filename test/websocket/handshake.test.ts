@@ -13,7 +13,7 @@ import { WS, WebSocket, type WebSocketOptions, type WebSocketProtocol } from 'pu
 
 import { serve } from '../helpers/listen.js'
 import { RawClient, parseResponse, rawExchange, rawUntil } from '../helpers/raw.js'
-import { TestClient, handshakeRequest } from '../helpers/ws.js'
+import { TestClient, eventually, handshakeRequest } from '../helpers/ws.js'
 
 class Echo extends WS {
   override onMessage(ws: WebSocketProtocol, text: string) {
@@ -45,7 +45,7 @@ describe('the 101', () => {
     })
     const { url } = await serve(new WsgiHandler([route]))
     await TestClient.connect(wsUrl(url, '/rooms/7/blue'))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await eventually(() => seen.length > 0)
     expect(seen).toEqual([{ room: 7, name: 'blue' }, '/rooms/7/blue'])
     expect(route.path({ room: 3, name: 'x' })).toBe('/rooms/3/x')
   })
@@ -127,7 +127,7 @@ describe('handshakes refused before the 101', () => {
     expect(refused.headers['www-authenticate']).toBe('Bearer')
     await expect(TestClient.connect(wsUrl(url, '/echo'))).rejects.toThrow('401')
     await TestClient.connect(wsUrl(url, '/echo'), [], { headers: { Authorization: 'Bearer good' } })
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await eventually(() => users.length > 0)
     expect(users).toEqual(['alice'])
   })
 
@@ -236,7 +236,7 @@ describe('subprotocols', () => {
     const { url } = await serve(new WsgiHandler([route]))
     const client = await TestClient.connect(wsUrl(url, '/echo'), ['a', 'b'])
     expect(client.socket.protocol).toBe('b')
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await eventually(() => protocols.length > 0)
     expect(protocols).toEqual(['b'])
   })
 
