@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
  * types check both): the bench pins the library's exact versions, so a
  * baseline never runs another release than the one it is compared with.
  */
-const SHARED = ['ws', 'json-rpc-2.0', 'find-my-way', '@types/node', '@types/ws']
+const SHARED = ['ws', 'find-my-way', '@types/node', '@types/ws']
 
 const modified = (path: string) => (existsSync(path) ? statSync(path).mtimeMs : 0)
 const versionIn = (folder: string, name: string): string | undefined => {

@@ -1,27 +1,20 @@
 /**
  * The transport-agnostic core of the JSON-RPC service: the text of one
  * message (a call, a notification or a batch) in, the text of the reply (or
- * nothing) out. json-rpc-2.0's JSONRPCServer looks methods up and runs them;
- * this module owns what the specification demands and the library gets wrong
- * or leaves open: the envelope checks, the shape of batches, the limits,
- * params checking, and errors that never leak.
+ * nothing) out, at once when every method answers at once. It owns what the
+ * specification demands: the envelope checks, the shape of batches, the
+ * limits, params checking, and errors that never leak (docs/rpc.md; why it
+ * no longer runs on json-rpc-2.0 is in docs/performance.md).
  * @module
  */
 import { STATUS_CODES } from 'node:http'
-
-import {
-  JSONRPCServer,
-  type JSONRPCID,
-  type JSONRPCRequest,
-  type JSONRPCResponse,
-} from 'json-rpc-2.0'
 
 import { isThenable } from '../wsgi/callable.js'
 import { HttpException } from '../wsgi/errors.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
 import { pollutingKey } from '../wsgi/json-body.js'
-import { TOO_DEEP, exactJson, scanMessage } from './json.js'
+import { type IdTexts, TOO_DEEP, exactJson, scanMessage } from './json.js'
 import { type Signature, bindParams } from './signature.js'
 
 /** A method ready to be called: the function, what `this` is, and what it declares. */
@@ -48,7 +41,28 @@ export interface Reply {
   exception?: HttpException | undefined
 }
 
-type Response = JSONRPCResponse & { [EXCEPTION]?: HttpException }
+/** A request id: a string, a number or null (spec §4). */
+type JSONRPCID = string | number | null
+
+/** A Request object that passed the envelope checks. */
+interface JSONRPCRequest {
+  jsonrpc: '2.0'
+  method: string
+  params?: unknown
+  /** Absent for a notification. */
+  id?: JSONRPCID
+}
+
+/** A Response object, and the HttpException a method threw, which rides along. */
+interface Response {
+  jsonrpc: '2.0'
+  id: JSONRPCID
+  result?: unknown
+  error?: RpcErrorObject
+  [EXCEPTION]?: HttpException
+}
+
+type Answer = Response | null
 
 // a symbol key: JSON.stringify leaves it out of the reply
 const EXCEPTION = Symbol('httpException')
@@ -99,9 +113,12 @@ function invalidRequest(message: unknown): Response | undefined {
           params !== undefined && (typeof params !== 'object' || params === null)
           ? 'The params must be an array or an object'
           : undefined
-  if (problem === undefined) return undefined
   // spec §5: an invalid request is answered even without an id (it is no notification)
   const id = hasId ? (call.id as JSONRPCID) : null
+  // a message with a result or an error is a Response object, not a Request (docs/rpc.md)
+  if (problem === undefined && (Object.hasOwn(call, 'result') || Object.hasOwn(call, 'error')))
+    return errorResponse(id, { code: RpcErrorCode.InvalidRequest, message: 'Invalid Request' })
+  if (problem === undefined) return undefined
   return errorResponse(id, {
     code: RpcErrorCode.InvalidRequest,
     message: 'Invalid Request',
@@ -109,17 +126,21 @@ function invalidRequest(message: unknown): Response | undefined {
   })
 }
 
-/** Runs JSON-RPC messages against a table of methods, with json-rpc-2.0 dispatching. */
+const METHOD_NOT_FOUND: RpcErrorObject = Object.freeze({
+  code: RpcErrorCode.MethodNotFound,
+  message: 'Method not found',
+})
+
+/** Runs JSON-RPC messages against a table of methods. */
 export class Dispatcher {
-  readonly #server = new JSONRPCServer<WsgiRequest>()
+  readonly #methods = new Map<string, MethodEntry>()
   readonly #limits: DispatchLimits
   readonly #tooDeep: Reply
   readonly #tooLarge: Reply
 
   constructor(methods: Iterable<MethodEntry>, limits: DispatchLimits) {
     this.#limits = limits
-    for (const entry of methods)
-      this.#server.addMethodAdvanced(entry.name, (call, request) => invoke(entry, call, request))
+    for (const entry of methods) this.#methods.set(entry.name, entry)
     this.#tooDeep = errorReply(null, {
       code: RpcErrorCode.InvalidRequest,
       message: 'Invalid Request',
@@ -134,11 +155,15 @@ export class Dispatcher {
 
   /** Whether a method of that (dotted) name is served. */
   has(name: string): boolean {
-    return this.#server.hasMethod(name)
+    return this.#methods.has(name)
   }
 
-  /** Answers the text of one message: a call, a notification or a batch. */
-  async receive(text: string, request: WsgiRequest): Promise<Reply> {
+  /**
+   * Answers the text of one message: a call, a notification or a batch. The
+   * reply comes at once when every method it calls answers at once, else as
+   * a promise.
+   */
+  receive(text: string, request: WsgiRequest): Reply | Promise<Reply> {
     // RFC 8259 §8.1: a parser may ignore a byte order mark
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     const ids = scanMessage(text, this.#limits.maxDepth)
@@ -150,35 +175,53 @@ export class Dispatcher {
       return PARSE_ERROR
     }
     if (!Array.isArray(message)) {
-      const response = await this.#call(message, request)
-      if (response === null) return NO_REPLY
-      return { body: serialize(response, ids[0], request), exception: response[EXCEPTION] }
+      const answer = this.#call(message, request)
+      if (isThenable<Answer>(answer)) return answer.then((a) => single(a, ids[0], request))
+      return single(answer, ids[0], request)
     }
     if (message.length === 0) return EMPTY_BATCH
     if (message.length > this.#limits.maxBatch) return this.#tooLarge
-    const responses = await Promise.all(message.map((item) => this.#call(item, request)))
-    const parts: string[] = []
-    for (let index = 0; index < responses.length; index++) {
-      const response = responses[index]!
-      if (response !== null) parts.push(serialize(response, ids[index], request))
-    }
-    // spec §6: a batch of notifications gets nothing, never an empty array
-    return parts.length ? { body: `[${parts.join(',')}]` } : NO_REPLY
+    const answers = message.map((item) => this.#call(item, request))
+    if (answers.some((answer) => isThenable(answer)))
+      return Promise.all(answers.map((answer) => Promise.resolve(answer))).then((all) =>
+        batch(all, ids, request),
+      )
+    return batch(answers as Answer[], ids, request)
   }
 
-  #call(message: unknown, request: WsgiRequest): Promise<Response | null> {
+  /** One call's answer: at once when its method answers at once. */
+  #call(message: unknown, request: WsgiRequest): Answer | Promise<Answer> {
     const invalid = invalidRequest(message)
-    if (invalid) return Promise.resolve(invalid)
-    return this.#server.receive(message as JSONRPCRequest, request) as Promise<Response | null>
+    if (invalid) return invalid
+    const call = message as JSONRPCRequest
+    const entry = this.#methods.get(call.method)
+    if (entry !== undefined) return invoke(entry, call, request)
+    // spec §4.1: a notification is never answered, even for a method that does not exist
+    return call.id === undefined ? null : errorResponse(call.id, METHOD_NOT_FOUND)
   }
 }
 
-/** Calls a method for one request; never rejects: failures become error responses. */
+function single(answer: Answer, idText: string | undefined, request: WsgiRequest): Reply {
+  if (answer === null) return NO_REPLY
+  return { body: serialize(answer, idText, request), exception: answer[EXCEPTION] }
+}
+
+function batch(answers: Answer[], ids: IdTexts, request: WsgiRequest): Reply {
+  const parts: string[] = []
+  for (let index = 0; index < answers.length; index++) {
+    const answer = answers[index]!
+    if (answer !== null) parts.push(serialize(answer, ids[index], request))
+  }
+  // spec §6: a batch of notifications gets nothing, never an empty array
+  return parts.length ? { body: `[${parts.join(',')}]` } : NO_REPLY
+}
+
+/** Calls a method for one request, at once or as a promise that never rejects: failures become error responses. */
 function invoke(
   entry: MethodEntry,
   call: JSONRPCRequest,
   request: WsgiRequest,
-): Promise<Response | null> {
+): Answer | Promise<Answer> {
   const id = call.id
   let result: unknown
   try {
@@ -189,9 +232,9 @@ function invoke(
     const args = bindParams(entry.name, entry.signature, params as unknown[] | undefined)
     result = entry.fn.apply(entry.thisArg, [request, ...args] as never)
   } catch (error) {
-    return Promise.resolve(failure(entry.name, id, error, request))
+    return failure(entry.name, id, error, request)
   }
-  if (!isThenable(result)) return Promise.resolve(success(id, result))
+  if (!isThenable(result)) return success(id, result)
   return Promise.resolve(result).then(
     (value) => success(id, value),
     (error: unknown) => failure(entry.name, id, error, request),

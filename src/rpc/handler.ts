@@ -188,7 +188,7 @@ export class JsonRpc implements WebSocketHandler {
   handle(
     target: WsgiRequest | Environ,
     _startResponse?: StartResponse,
-  ): Promise<WsgiResponse> | undefined {
+  ): WsgiResponse | Promise<WsgiResponse> | undefined {
     if (target instanceof WsgiRequest) return serveHttp(this.#dispatch(), target)
     if (target.PATH_INFO !== this.path) return undefined
     return serveHttp(this.#dispatch(), new WsgiRequest(target))

@@ -9,7 +9,8 @@ import { isUtf8 } from 'node:buffer'
 import { MethodNotAllowed, NotAcceptable, UnsupportedMediaType } from '../wsgi/errors.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 import { WsgiResponse } from '../wsgi/response.js'
-import { type Dispatcher, PARSE_ERROR } from './dispatch.js'
+import { isThenable } from '../wsgi/callable.js'
+import { type Dispatcher, PARSE_ERROR, type Reply } from './dispatch.js'
 
 /** The content type of every JSON-RPC reply. */
 export const JSON_TYPE = 'application/json; charset=utf-8'
@@ -24,11 +25,14 @@ export function isRpcBodyType(type: string): boolean {
   )
 }
 
-/** Answers one HTTP request with the dispatcher's reply to the message in its body. */
-export async function serveHttp(
+/**
+ * Answers one HTTP request with the dispatcher's reply to the message in its
+ * body: at once when the body is in memory and the methods answer at once.
+ */
+export function serveHttp(
   dispatcher: Dispatcher,
   request: WsgiRequest,
-): Promise<WsgiResponse> {
+): WsgiResponse | Promise<WsgiResponse> {
   if (request.method !== 'POST') throw new MethodNotAllowed(['POST'])
   // the common case first: the Content-Type exactly as JSON-RPC clients send it
   if (request.environ.CONTENT_TYPE !== 'application/json' && !isRpcBodyType(request.contentType))
@@ -37,10 +41,23 @@ export async function serveHttp(
     )
   if (request.environ.HTTP_ACCEPT !== undefined && !request.accepts('application/json'))
     throw new NotAcceptable('A JSON-RPC reply is application/json')
+  const body = request.bodySync()
+  if (body !== undefined) return answer(dispatcher, body, request)
+  return request.body().then((bytes) => answer(dispatcher, bytes, request))
+}
+
+function answer(
+  dispatcher: Dispatcher,
+  body: Buffer,
+  request: WsgiRequest,
+): WsgiResponse | Promise<WsgiResponse> {
   // JSON is UTF-8 (RFC 8259 §8.1), whatever charset the Content-Type claims; other bytes
   // are no JSON text, and decoding them anyway would change the strings (an id among them)
-  const body = await request.body()
-  const reply = isUtf8(body) ? await dispatcher.receive(body.toString(), request) : PARSE_ERROR
+  const reply = isUtf8(body) ? dispatcher.receive(body.toString(), request) : PARSE_ERROR
+  return isThenable<Reply>(reply) ? reply.then(respond) : respond(reply)
+}
+
+function respond(reply: Reply): WsgiResponse {
   if (reply.body === undefined) return new WsgiResponse(204)
   const exception = reply.exception
   return new WsgiResponse(exception?.status ?? 200, reply.body, exception?.headers, JSON_TYPE)

@@ -201,15 +201,16 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   }
 
   /**
-   * A request with a body starts one microtask later: node:http emits the
-   * request before it reads on, and a body that came in the same packets is
-   * then complete, for the application to read at once (environ.ts).
+   * A request with a body starts once node:http is done with what it read:
+   * it emits the request before it parses on, and a body that came in the
+   * same packets is then complete, for the application to read at once
+   * (environ.ts).
    */
   #request(req: IncomingMessage, res: ServerResponse): void {
     const headers = req.headers
     if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined)
       void this.#serve(req, res)
-    else queueMicrotask(() => void this.#serve(req, res))
+    else setImmediate(() => void this.#serve(req, res))
   }
 
   #serve(req: IncomingMessage, res: ServerResponse, body?: BodySource): Promise<void> {

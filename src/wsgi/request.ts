@@ -5,6 +5,7 @@
  * @module
  */
 import { type AcceptEntry, bestMediaType, parseAccept } from './accept.js'
+import { BufferedInput } from './buffered-input.js'
 import { parseCookies } from './cookies.js'
 import { BadRequest, NotAcceptable, UnsupportedMediaType } from './errors.js'
 import { headerKey } from './headers.js'
@@ -15,6 +16,8 @@ import type { Environ } from './types.js'
 
 /** Values parsed from one request, shared by every WsgiRequest over its environ. */
 interface RequestCache {
+  /** The body, once read from an input that had it in memory. */
+  bytes?: Buffer
   query?: URLSearchParams
   cookies?: Record<string, string>
   accept?: AcceptEntry[]
@@ -136,7 +139,24 @@ export class WsgiRequest {
 
   /** The whole body (read once, within the `stream_buffer` limit). */
   body(): Promise<Buffer> {
-    return (this.#cache.body ??= this.environ['wsgi.input'].read())
+    const cache = this.#cache
+    if (cache.body) return cache.body
+    const bytes = this.bodySync()
+    return (cache.body =
+      bytes === undefined ? this.environ['wsgi.input'].read() : Promise.resolve(bytes))
+  }
+
+  /**
+   * The whole body at once, when it is in memory (`wsgi.async` absent: it
+   * arrived with the request, or `waitForBodyMiddleware` read it); else
+   * `undefined`, and `body()` reads it.
+   */
+  bodySync(): Buffer | undefined {
+    const cache = this.#cache
+    if (cache.bytes !== undefined || cache.body !== undefined) return cache.bytes
+    const input = this.environ['wsgi.input']
+    if (this.environ['wsgi.async'] || !(input instanceof BufferedInput)) return undefined
+    return (cache.bytes = input.readSync())
   }
 
   /** The body as text, decoded with its charset; a charset unknown to the WHATWG Encoding standard is a 415. */
