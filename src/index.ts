@@ -156,6 +156,7 @@ export type {
 // JSON-RPC 2.0 over HTTP and WebSocket (also `pulsar-ts/rpc`)
 export {
   JsonRpc,
+  rpcMethod,
   PulsarServerCommands,
   RpcError,
   RpcErrorCode,
@@ -176,6 +177,10 @@ export type {
   RpcMethod,
   RpcMethodLike,
   RpcMethods,
+  RpcMethodSpec,
+  RpcApi,
+  ApiOf,
+  OpenRpcDocument,
   FunctionInfo,
   RpcServerInfo,
   RpcErrorObject,
