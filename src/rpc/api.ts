@@ -40,7 +40,9 @@ type Types<H> = H extends { readonly '~rpc'?: infer T extends RpcTypes<unknown, 
 
 /** A handler's methods and its sub-handlers', as a client calls them. */
 type Methods<H> = ClassMethods<H> &
-  MapMethods<Types<H>['methods']> & { [P in keyof Types<H>['subHandlers']]: Methods<Types<H>['subHandlers'][P]> }
+  MapMethods<Types<H>['methods']> & {
+    [P in keyof Types<H>['subHandlers']]: Methods<Types<H>['subHandlers'][P]>
+  }
 
 /**
  * The methods of a handler as a client calls them (the request left out),

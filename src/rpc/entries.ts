@@ -6,13 +6,7 @@
  */
 import type { WsgiRequest } from '../wsgi/request.js'
 import type { StandardSchemaV1 } from '../wsgi/schema.js'
-import {
-  type MethodEntry,
-  type RpcMethodSpec,
-  checkParamSchemas,
-  isMethodSpec,
-  specSignature,
-} from './method.js'
+import { type MethodEntry, checkParamSchemas, isMethodSpec, specSignature } from './method.js'
 import { signatureOf } from './signature.js'
 
 /** A JSON-RPC method: it gets the request first, then the params; it may return a promise. */
@@ -28,9 +22,9 @@ export type RpcMethodLike =
   | RpcMethod
   | {
       handle: RpcMethod
-      doc?: string
-      params?: readonly StandardSchemaV1[]
-      result?: StandardSchemaV1
+      doc?: string | undefined
+      params?: readonly StandardSchemaV1[] | undefined
+      result?: StandardSchemaV1 | undefined
     }
 
 /** Methods by name (no dots: those belong to sub-handlers). */
@@ -63,7 +57,7 @@ export function ownMethods(
     }
   }
   add(handler)
-  for (let proto = Object.getPrototypeOf(handler) as object; proto !== base; ) {
+  for (let proto = Object.getPrototypeOf(handler) as object; proto !== base;) {
     add(proto)
     proto = Object.getPrototypeOf(proto) as object
   }
@@ -72,9 +66,11 @@ export function ownMethods(
 }
 
 /** The static `docs` of every class from `cls` up, the most derived first. */
-export function classDocs(cls: { docs?: Readonly<Record<string, string>> }): Record<string, string> {
+export function classDocs(cls: {
+  docs?: Readonly<Record<string, string>>
+}): Record<string, string> {
   const docs = Object.create(null) as Record<string, string>
-  for (let current: typeof cls | undefined = cls; current; ) {
+  for (let current: typeof cls | undefined = cls; current;) {
     if (Object.hasOwn(current, 'docs'))
       for (const [name, doc] of Object.entries(current.docs ?? {})) docs[name] ??= doc
     const parent = Object.getPrototypeOf(current) as typeof cls
@@ -96,7 +92,7 @@ export function methodEntry(
     return { name, fn, thisArg: owner, signature: signatureOf(fn), doc: doc ?? '' }
   const entry = { name, fn, thisArg: method, doc: method.doc ?? doc ?? '' }
   if (!isMethodSpec(method)) return { ...entry, signature: signatureOf(fn) }
-  checkParamSchemas(name, method as RpcMethodSpec)
+  checkParamSchemas(name, method)
   const signature = specSignature(signatureOf(fn), method.params)
   return { ...entry, signature, params: method.params, result: method.result }
 }

@@ -206,7 +206,9 @@ export class JsonRpc<M extends RpcMethods = NoMethods> implements WebSocketHandl
     if (this.discover) {
       let document: OpenRpcDocument | undefined
       const discover = () => (document ??= this.openRpc())
-      entries.push(methodEntry('rpc.discover', discover, this, 'The OpenRPC document of the service.'))
+      entries.push(
+        methodEntry('rpc.discover', discover, this, 'The OpenRPC document of the service.'),
+      )
     }
     return (this.#dispatcher = new Dispatcher(entries, this.limits))
   }

@@ -138,5 +138,7 @@ export function callChecked(
     if (issues) throw new InvalidParams(undefined, { issues })
     return entry.fn.apply(entry.thisArg, values as never)
   }
-  return pending ? Promise.all(results).then(call) : call(results as Result[])
+  return pending
+    ? Promise.all(results.map(async (result) => result)).then(call)
+    : call(results as Result[])
 }

@@ -90,7 +90,11 @@ function methodOf(entry: MethodEntry): OpenRpcMethod {
   else if (!signature.unknown)
     // OpenRPC has no variadic params: a rest parameter is one optional param
     signature.names.forEach((name, index) => {
-      params.push({ name: name || `param${index + 1}`, schema: {}, required: index < signature.required })
+      params.push({
+        name: name || `param${index + 1}`,
+        schema: {},
+        required: index < signature.required,
+      })
     })
   const method: OpenRpcMethod = { name: entry.name, paramStructure, params }
   if (entry.doc) method.description = entry.doc
@@ -99,7 +103,10 @@ function methodOf(entry: MethodEntry): OpenRpcMethod {
 }
 
 /** The OpenRPC document of a handler tree's methods. */
-export function openRpcDocument(info: OpenRpcInfo, entries: Iterable<MethodEntry>): OpenRpcDocument {
+export function openRpcDocument(
+  info: OpenRpcInfo,
+  entries: Iterable<MethodEntry>,
+): OpenRpcDocument {
   const { title, version, description } = info
   return {
     openrpc: OPENRPC_VERSION,
