@@ -14,7 +14,7 @@ import type { Environ, StartResponse } from '../wsgi/types.js'
 import { type DispatchLimits, Dispatcher } from './dispatch.js'
 import { type RpcMethods, classDocs, methodEntry, ownMethods } from './entries.js'
 import { serveHttp } from './http.js'
-import type { MethodEntry } from './method.js'
+import { type MethodEntry, checkParamSchemas, isMethodSpec } from './method.js'
 import { type OpenRpcDocument, openRpcDocument } from './openrpc.js'
 import { RpcWebSocket } from './websocket.js'
 
@@ -119,6 +119,8 @@ export class JsonRpc<M extends RpcMethods = NoMethods> implements WebSocketHandl
       throw new RangeError('maxBatch must be >= 1')
     if (!(Number.isInteger(maxDepth) && maxDepth >= 2))
       throw new RangeError('maxDepth must be >= 2')
+    for (const [name, method] of Object.entries(methods))
+      if (typeof method === 'object' && isMethodSpec(method)) checkParamSchemas(name, method)
     this.#methods = methods
     this.path = path
     this.limits = Object.freeze({ maxBatch, maxDepth })

@@ -74,29 +74,47 @@ function acceptsUndefined(schema: StandardSchemaV1): boolean {
   }
 }
 
-function methodOf(entry: MethodEntry): OpenRpcMethod {
-  const { signature, params: schemas } = entry
-  // a destructuring pattern takes named params whole; a rest parameter only positional ones
-  const paramStructure = signature.pattern ? 'by-name' : signature.rest ? 'by-position' : 'either'
-  const params: OpenRpcContentDescriptor[] = []
+/**
+ * The params of a method that takes named params whole (one destructuring
+ * pattern): by name, each property of its schema's JSON Schema (none when
+ * that is unknown).
+ */
+function namedParams(schema: StandardSchemaV1 | undefined): OpenRpcContentDescriptor[] {
+  const object = schema && jsonSchemaOf(schema, 'input')
+  if (typeof object !== 'object' || typeof object.properties !== 'object') return []
+  const required = Array.isArray(object.required) ? (object.required as unknown[]) : []
+  return Object.entries(object.properties as Record<string, JsonSchema>).map(([name, value]) => ({
+    name,
+    schema: value,
+    required: required.includes(name),
+  }))
+}
+
+/** The params of a method: one per parameter after the request, by position or by name. */
+function paramsOf({ signature, params: schemas }: MethodEntry): OpenRpcContentDescriptor[] {
+  if (signature.pattern) return namedParams(schemas?.[0])
+  const name = (index: number) => signature.names[index] || `param${index + 1}`
   if (schemas)
-    schemas.forEach((schema, index) => {
-      params.push({
-        name: signature.names[index] || `param${index + 1}`,
-        schema: jsonSchemaOf(schema, 'input'),
-        required: !acceptsUndefined(schema),
-      })
-    })
-  else if (!signature.unknown)
-    // OpenRPC has no variadic params: a rest parameter is one optional param
-    signature.names.forEach((name, index) => {
-      params.push({
-        name: name || `param${index + 1}`,
+    return schemas.map((schema, index) => ({
+      name: name(index),
+      schema: jsonSchemaOf(schema, 'input'),
+      required: !acceptsUndefined(schema),
+    }))
+  // OpenRPC has no variadic params: a rest parameter is one optional param
+  return signature.unknown
+    ? []
+    : signature.names.map((_, index) => ({
+        name: name(index),
         schema: {},
         required: index < signature.required,
-      })
-    })
-  const method: OpenRpcMethod = { name: entry.name, paramStructure, params }
+      }))
+}
+
+function methodOf(entry: MethodEntry): OpenRpcMethod {
+  const { signature } = entry
+  // a destructuring pattern takes named params whole; a rest parameter only positional ones
+  const paramStructure = signature.pattern ? 'by-name' : signature.rest ? 'by-position' : 'either'
+  const method: OpenRpcMethod = { name: entry.name, paramStructure, params: paramsOf(entry) }
   if (entry.doc) method.description = entry.doc
   if (entry.result) method.result = { name: 'result', schema: jsonSchemaOf(entry.result, 'output') }
   return method
