@@ -117,28 +117,51 @@ export function callChecked(
   args: readonly unknown[],
   named: boolean,
 ): unknown {
-  const { signature } = entry
-  const prefix = (i: number): (string | number)[] =>
-    !named ? [i] : signature.pattern ? [] : [signature.names[i] || i]
-  const results: (Result | Promise<Result>)[] = []
-  let pending = false
+  // the common case allocates nothing but the arguments: every schema valid, synchronously
+  const values: unknown[] = [request]
   for (let i = 0; i < schemas.length; i++) {
     const result = schemas[i]!['~standard'].validate(args[i])
-    pending ||= isThenable(result)
-    results.push(result)
-  }
-  const call = (done: readonly Result[]) => {
-    const values: unknown[] = [request]
-    let issues: SchemaIssue[] | undefined
-    for (let i = 0; i < done.length; i++) {
-      const result = done[i]!
-      if (result.issues === undefined) values.push(result.value)
-      else (issues ??= []).push(...plainIssues(result.issues, prefix(i)))
+    if (isThenable(result) || result.issues !== undefined) {
+      const results: (Result | Promise<Result>)[] = values.slice(1).map((value) => ({ value }))
+      results.push(result)
+      for (let j = i + 1; j < schemas.length; j++)
+        results.push(schemas[j]!['~standard'].validate(args[j]))
+      if (!results.some(isThenable)) return callWith(entry, request, results as Result[], named)
+      return Promise.all(results.map(async (pending) => pending)).then((done) =>
+        callWith(entry, request, done, named),
+      )
     }
-    if (issues) throw new InvalidParams(undefined, { issues })
-    return entry.fn.apply(entry.thisArg, values as never)
+    values.push(result.value)
   }
-  return pending
-    ? Promise.all(results.map(async (result) => result)).then(call)
-    : call(results as Result[])
+  return entry.fn.apply(entry.thisArg, values as never)
+}
+
+/** Calls the method with the values of the results, or throws InvalidParams with their issues. */
+function callWith(
+  entry: MethodEntry,
+  request: WsgiRequest,
+  results: readonly Result[],
+  named: boolean,
+): unknown {
+  const values: unknown[] = [request]
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i]!
+    if (result.issues !== undefined) throw invalidParams(entry.signature, results, named)
+    values.push(result.value)
+  }
+  return entry.fn.apply(entry.thisArg, values as never)
+}
+
+function invalidParams(
+  signature: Signature,
+  results: readonly Result[],
+  named: boolean,
+): InvalidParams {
+  const issues: SchemaIssue[] = []
+  results.forEach((result, i) => {
+    // named params given whole to a destructuring pattern: the path inside is already the name
+    const prefix = !named ? [i] : signature.pattern ? [] : [signature.names[i] || i]
+    if (result.issues) issues.push(...plainIssues(result.issues, prefix))
+  })
+  return new InvalidParams(undefined, { issues })
 }
