@@ -16,7 +16,7 @@ import { fanout } from './suites/fanout.js'
 import { hello } from './suites/hello.js'
 import { http2 } from './suites/http2.js'
 import { router } from './suites/router.js'
-import { rpc, rpcBatch } from './suites/rpc.js'
+import { rpc, rpcBatch, rpcSchema } from './suites/rpc.js'
 import { rpcWebsocket, websocket } from './suites/websocket.js'
 import { websocketIdle } from './suites/websocket-idle.js'
 import { workers } from './suites/workers.js'
@@ -29,6 +29,7 @@ const suites: Record<string, Suite> = {
   router,
   rpc,
   'rpc-batch': rpcBatch,
+  'rpc-schema': rpcSchema,
   'rpc-websocket': rpcWebsocket,
   websocket,
   http2,

@@ -6,10 +6,11 @@
  */
 import { JsonBatchProxy, JsonProxy, RpcError } from 'pulsar-ts/rpc'
 
-import type { CalculatorApi } from './calculator.js'
+// the server's type, erased at run time: the client's methods and params come from it
+import type { CalculatorService } from './calculator.js'
 
 const url = process.argv[2] ?? 'http://127.0.0.1:8060/'
-const proxy = new JsonProxy<CalculatorApi>(url, { timeout: 5000 })
+const proxy = new JsonProxy<CalculatorService>(url, { timeout: 5000 })
 
 console.log('ping ->', await proxy.ping())
 console.log('calc.add(3, 4) ->', await proxy.calc.add(3, 4))
@@ -29,9 +30,17 @@ try {
   console.log('calc.add(1, 2, 3) ->', error.name, error.code, error.data)
 }
 
-const batch = new JsonBatchProxy<CalculatorApi>(url)
+try {
+  // strings are no numbers: the server answers -32602, the issues in error.data
+  await proxy.$call('calc.divide', ['ciao', 'bo'])
+} catch (error) {
+  if (!(error instanceof RpcError)) throw error
+  console.log("calc.divide('ciao', 'bo') ->", error.name, error.code, JSON.stringify(error.data))
+}
+
+const batch = new JsonBatchProxy<CalculatorService>(url)
 batch.calc.multiply(6, 7)
 batch.echo('hello')
-batch.calc.divide('ciao', 'bo')
+batch.calc.divide(1, 0)
 for (const { id, result, error } of await batch.$send())
   console.log(`batch #${id} ->`, error ? `${error.name} ${error.code}` : result)

@@ -9,6 +9,8 @@
  */
 import { fileURLToPath } from 'node:url'
 
+import * as z from 'zod'
+
 import {
   GZipMiddleware,
   type ServerOptions,
@@ -16,90 +18,68 @@ import {
   WsgiHandler,
   type WsgiRequest,
 } from 'pulsar-ts'
-import {
-  type FunctionInfo,
-  InvalidParams,
-  JsonRpc,
-  PulsarServerCommands,
-  type RpcServerInfo,
-} from 'pulsar-ts/rpc'
-
-function numbers(a: unknown, b: unknown): [number, number] {
-  // a plain error, as pulsar's calculator gets from Python: the client sees -32603
-  if (typeof a !== 'number' || typeof b !== 'number')
-    throw new TypeError(`Cannot compute with ${typeof a} and ${typeof b}`)
-  return [a, b]
-}
+import { JsonRpc, PulsarServerCommands, rpcMethod } from 'pulsar-ts/rpc'
 
 /** One draw of a standard normal variable (Box-Muller). */
 function normal(): number {
   return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random())
 }
 
-/** The calculator's methods as a client sees them (the request left out), for typed proxies. */
-export interface CalculatorApi {
-  ping(): string
-  echo(message?: unknown): unknown
-  server_info(): RpcServerInfo
-  functions_list(): FunctionInfo[]
-  documentation(): string
-  check_request(): boolean
-  calc: {
-    add(a: unknown, b: unknown): number
-    subtract(a: unknown, b: unknown): number
-    multiply(a: unknown, b: unknown): number
-    divide(a: unknown, b: unknown): number
-    randompaths(params: {
-      num_paths?: number
-      size?: number
-      mu?: number
-      sigma?: number
-    }): number[][]
-  }
-}
+// params that are not two numbers are -32602, with the schema's issues in error.data
+const operands = [z.number(), z.number()] as const
+const Paths = z
+  .object({
+    num_paths: z.number().int().min(1).max(1000).default(10),
+    size: z.number().int().min(1).max(10_000).default(100),
+    mu: z.number().default(0),
+    sigma: z.number().default(1),
+  })
+  .prefault({})
 
-/** The `calc` sub-handler. */
+/** The `calc` sub-handler: each method's params (and its client's) typed from its schemas. */
 export class Calculator extends JsonRpc {
-  static override docs = {
-    add: 'Adds two numbers.',
-    subtract: 'Subtracts the second number from the first.',
-    multiply: 'Multiplies two numbers.',
-    divide: 'Divides the first number by the second.',
-    randompaths: 'Random walks: num_paths paths of size steps, with drift mu and volatility sigma.',
-  }
+  rpc_add = rpcMethod({
+    doc: 'Adds two numbers.',
+    params: operands,
+    result: z.number(),
+    handle: (_request, a, b) => a + b,
+  })
 
-  rpc_add(_request: WsgiRequest, a: unknown, b: unknown): number {
-    const [x, y] = numbers(a, b)
-    return x + y
-  }
+  rpc_subtract = rpcMethod({
+    doc: 'Subtracts the second number from the first.',
+    params: operands,
+    result: z.number(),
+    handle: (_request, a, b) => a - b,
+  })
 
-  rpc_subtract(_request: WsgiRequest, a: unknown, b: unknown): number {
-    const [x, y] = numbers(a, b)
-    return x - y
-  }
+  rpc_multiply = rpcMethod({
+    doc: 'Multiplies two numbers.',
+    params: operands,
+    result: z.number(),
+    handle: (_request, a, b) => a * b,
+  })
 
-  rpc_multiply(_request: WsgiRequest, a: unknown, b: unknown): number {
-    const [x, y] = numbers(a, b)
-    return x * y
-  }
+  rpc_divide = rpcMethod({
+    doc: 'Divides the first number by the second.',
+    params: operands,
+    result: z.number(),
+    handle: (_request, a, b) => {
+      // a plain error, as pulsar's calculator gets from Python: the client sees -32603
+      if (b === 0) throw new RangeError('Division by zero')
+      return a / b
+    },
+  })
 
-  rpc_divide(_request: WsgiRequest, a: unknown, b: unknown): number {
-    const [x, y] = numbers(a, b)
-    if (y === 0) throw new RangeError('Division by zero')
-    return x / y
-  }
-
-  rpc_randompaths(
-    _request: WsgiRequest,
-    { num_paths = 10, size = 100, mu = 0, sigma = 1 }: Record<string, number> = {},
-  ): number[][] {
-    if (!(num_paths >= 1 && num_paths <= 1000 && size >= 1 && size <= 10_000))
-      throw new InvalidParams('num_paths must be 1 to 1000 and size 1 to 10000')
-    return Array.from({ length: num_paths }, () => {
-      let value = 0
-      return Array.from({ length: size }, () => (value += mu + sigma * normal()))
-    })
-  }
+  rpc_randompaths = rpcMethod({
+    doc: 'Random walks: num_paths paths of size steps, with drift mu and volatility sigma.',
+    params: [Paths],
+    result: z.array(z.array(z.number())),
+    handle: (_request, { num_paths, size, mu, sigma }) =>
+      Array.from({ length: num_paths }, () => {
+        let value = 0
+        return Array.from({ length: size }, () => (value += mu + sigma * normal()))
+      }),
+  })
 }
 
 /** The root: pulsar's server commands, `check_request`, and `calc`. */
@@ -114,9 +94,12 @@ export class Root extends PulsarServerCommands {
 }
 
 /** The calculator's JSON-RPC handler tree. */
-export function calculator(): Root {
-  return new Root({ path: '/' }).putSubHandler('calc', new Calculator())
+export function calculator() {
+  return new Root({ path: '/', version: '1.0.0' }).putSubHandler('calc', new Calculator())
 }
+
+/** The service's type, for its clients: `new JsonProxy<CalculatorService>(url)`. */
+export type CalculatorService = ReturnType<typeof calculator>
 
 /** The calculator's application: the handler tree as middleware, gzip as response middleware. */
 export function app(): WsgiHandler {

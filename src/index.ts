@@ -27,6 +27,7 @@ export {
   ExpectationFailed,
   ServiceUnavailable,
   HttpRedirect,
+  ValidationError,
   AbortWsgi,
   ClientDisconnected,
 } from './wsgi/errors.js'
@@ -55,6 +56,16 @@ export type {
   WsgiInput,
 } from './wsgi/types.js'
 export type { Config } from './wsgi/config.js'
+export type {
+  StandardSchemaV1,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaIssue,
+  StandardJsonSchemaConverter,
+  SchemaInput,
+  SchemaOutput,
+  SchemaIssue,
+} from './wsgi/schema.js'
 export type { Content, ResponseMiddleware } from './wsgi/response.js'
 export type { HeadersInit } from './wsgi/headers.js'
 export type { CookieOptions } from './wsgi/cookies.js'
@@ -110,6 +121,8 @@ export {
   HTTP_METHODS,
   Rule,
   converters,
+  addConverter,
+  validated,
   toResponse,
   MediaRouter,
   fileResponse,
@@ -117,6 +130,17 @@ export {
 export type {
   HttpMethod,
   RouteHandler,
+  RouteHandlerLike,
+  RouteRequest,
+  RouteSchemas,
+  SchemaTarget,
+  TypedRequest,
+  ValidOf,
+  ValidatedHandler,
+  ConverterTypes,
+  ConverterValue,
+  UrlArgs,
+  UrlArgsOf,
   ResponseWrapper,
   RouterInit,
   RouterOptions,
@@ -132,6 +156,7 @@ export type {
 // JSON-RPC 2.0 over HTTP and WebSocket (also `pulsar-ts/rpc`)
 export {
   JsonRpc,
+  rpcMethod,
   PulsarServerCommands,
   RpcError,
   RpcErrorCode,
@@ -152,6 +177,10 @@ export type {
   RpcMethod,
   RpcMethodLike,
   RpcMethods,
+  RpcMethodSpec,
+  RpcApi,
+  ApiOf,
+  OpenRpcDocument,
   FunctionInfo,
   RpcServerInfo,
   RpcErrorObject,

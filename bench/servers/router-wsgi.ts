@@ -6,7 +6,7 @@ import { ready } from './child.js'
 
 const users = new Router('/users/<int:id>', {
   get: (request) => {
-    const id = request.urlargs.id as number
+    const id = request.urlargs.id
     return request.jsonResponse({ id, name: `user ${id}` })
   },
 })

@@ -4,7 +4,8 @@
  * node:http (the ceiling: the library pulsar-ts dispatches with) and
  * jayson's HTTP server (the peer). The allocation and RSS targets are the
  * single call's: heap bytes allocated per call, and the resident set size
- * after the load.
+ * after the load. `rpc-schema` weighs params checked by schemas: the same
+ * call through pulsar-ts without a schema, with zod's and with valibot's.
  */
 import { answers, httpSuite } from '../http-load.js'
 
@@ -60,4 +61,12 @@ export const rpcBatch = httpSuite({
     { of: ['pulsar', 'raw'], by: 'rate', atLeast: 1.0 },
     { of: ['pulsar', 'jayson'], by: 'rate', atLeast: 1.0 },
   ],
+})
+
+export const rpcSchema = httpSuite({
+  title: 'JSON-RPC params schemas: POST /rpc add(1, 2), without a schema, with zod, with valibot',
+  servers: { pulsar: 'rpc-pulsar.ts', zod: 'rpc-pulsar-zod.ts', valibot: 'rpc-pulsar-valibot.ts' },
+  connections: 100,
+  ...post(CALL, REPLY),
+  targets: [],
 })

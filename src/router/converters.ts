@@ -1,18 +1,20 @@
 /**
  * Route converters: the typed parts of a rule (`<int:id>`, `<float:x>`,
  * `<uuid:id>`, `<path:rest>`...). A converter turns the text find-my-way
- * matched into a value, and a value back into URL text.
+ * matched into a value, and a value back into URL text. `addConverter`
+ * adds one of your own.
  * @module
  */
+import type { ConverterTypes } from './url-args.js'
 
-/** Turns matched URL text into a value and back. */
-export interface Converter {
+/** Turns matched URL text into a value (of type `T`) and back. */
+export interface Converter<T = unknown> {
   /** The converter's name, as written in rules. */
   readonly name: string
   /** Whether it takes the rest of the path, slashes included (only `path`). */
   readonly rest: boolean
   /** The value of matched text, or `undefined` when the text does not convert (a 404). */
-  toValue(text: string): unknown
+  toValue(text: string): T | undefined
   /** The URL text of a value; throws a `TypeError` for a value the converter would not match. */
   toUrl(value: unknown): string
 }
@@ -24,7 +26,7 @@ export interface ConverterArgs {
 }
 
 /** Builds a converter from its arguments; throws a `TypeError` for arguments it does not take. */
-export type ConverterFactory = (args: ConverterArgs) => Converter
+export type ConverterFactory<T = unknown> = (args: ConverterArgs) => Converter<T>
 
 const DIGITS = /^\d+$/
 const SIGNED_DIGITS = /^-?\d+$/
@@ -189,3 +191,32 @@ export const converters: Readonly<Record<string, ConverterFactory>> = Object.fre
   uuid,
   any,
 })
+
+const custom = new Map<string, ConverterFactory>()
+
+/** The type of the values of the converter `name`, as `ConverterTypes` declares it. */
+export type ConverterValue<N extends string> = N extends keyof ConverterTypes
+  ? ConverterTypes[N]
+  : unknown
+
+/**
+ * Adds a converter that rules made from now on may name (`<date:day>`).
+ * Declare the type of its values by augmenting `ConverterTypes`; the
+ * factory is checked against it. A name already taken throws a `TypeError`.
+ */
+export function addConverter<N extends string>(
+  name: N,
+  factory: ConverterFactory<ConverterValue<N>>,
+): void {
+  if (!/^[A-Za-z_]\w*$/.test(name))
+    throw new TypeError(`${JSON.stringify(name)} is no converter name`)
+  if (typeof factory !== 'function') throw new TypeError('A converter factory is a function')
+  if (Object.hasOwn(converters, name) || custom.has(name))
+    throw new TypeError(`There is a converter named ${name} already`)
+  custom.set(name, factory)
+}
+
+/** The factory of the converter a rule names: a built-in one, else one added, else `undefined`. */
+export function converterFactory(name: string): ConverterFactory | undefined {
+  return Object.hasOwn(converters, name) ? converters[name] : custom.get(name)
+}

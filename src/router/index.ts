@@ -3,20 +3,31 @@
  * converters, and static files (MediaRouter).
  * @module
  */
+export { Router, type TrailingSlash } from './router.js'
 export {
-  Router,
   SkipRoute,
   HTTP_METHODS,
   type HttpMethod,
-  type RouteHandler,
   type ResponseWrapper,
+  type RouteHandlerLike,
   type RouterInit,
   type RouterOptions,
-  type TrailingSlash,
-} from './router.js'
+} from './options.js'
+export type {
+  RouteHandler,
+  RouteRequest,
+  RouteSchemas,
+  SchemaTarget,
+  TypedRequest,
+  ValidOf,
+} from './route-request.js'
+export { validated, type ValidatedHandler } from './validate.js'
+export type { ConverterTypes, UrlArgs, UrlArgsOf } from './url-args.js'
 export { Rule, type RuleVariable } from './rule.js'
 export {
   converters,
+  addConverter,
+  type ConverterValue,
   type Converter,
   type ConverterArgs,
   type ConverterFactory,

@@ -11,7 +11,9 @@ import { WsgiResponse } from '../wsgi/response.js'
 import { directoryIndex } from './directory-index.js'
 import { fileResponse } from './file-response.js'
 import { extensionOf } from './mime.js'
-import { Router, type RouterOptions, SkipRoute, encodePath } from './router.js'
+import { type RouterOptions, SkipRoute } from './options.js'
+import { Router } from './router.js'
+import { encodePath } from './slash.js'
 import { joinRules } from './rule.js'
 
 /** What a MediaRouter serves, and how. */

@@ -8,111 +8,79 @@ import { isThenable, toFunction } from '../wsgi/callable.js'
 import { Http404, MethodNotAllowed, NotAcceptable } from '../wsgi/errors.js'
 import { WsgiRequest } from '../wsgi/request.js'
 import { WsgiResponse } from '../wsgi/response.js'
-import type { Body, Callable, Environ, StartResponse } from '../wsgi/types.js'
+import type { Body, Environ, StartResponse } from '../wsgi/types.js'
+import {
+  HTTP_METHODS,
+  type RouteHandlerLike,
+  type RouterInit,
+  type RouterOptions,
+  SkipRoute,
+} from './options.js'
 import { toResponse } from './respond.js'
+import type { RouteHandler } from './route-request.js'
 import { Rule, joinRules } from './rule.js'
-import { RouteTable, type TableRoute, type TrailingSlash } from './table.js'
+import { redirectSlash } from './slash.js'
+import { RouteTable, type TableRoute } from './table.js'
+import type { UrlArgs, UrlArgsOf } from './url-args.js'
+import { checkSchemas, checkedHandler, hasSchema } from './validate.js'
 
 export type { TrailingSlash } from './table.js'
-
-/** A route handler: gets the request, returns a response, a body or a plain value (sync or async). */
-export type RouteHandler = (request: WsgiRequest) => unknown
-
-/** Wraps every handler of a router and its children (authentication, timing...). */
-export type ResponseWrapper = (handler: RouteHandler, request: WsgiRequest) => unknown
-
-/** The methods a router may have handlers for, by their lower-case names. */
-export const HTTP_METHODS = [
-  'get',
-  'head',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'options',
-  'trace',
-] as const
-
-/** A method a router may have a handler for: `get`, `post`... */
-export type HttpMethod = (typeof HTTP_METHODS)[number]
-
-/** A router's options; the first four are inherited by its children unless they set their own. */
-export interface RouterOptions {
-  /**
-   * Media types the handlers produce; a request whose `Accept` refuses them
-   * all gets 406 before a handler runs. @default undefined (no check)
-   */
-  responseContentTypes?: readonly string[]
-  /** Wraps every handler. @default undefined */
-  responseWrapper?: ResponseWrapper
-  /**
-   * A path that differs from a route only by its trailing slash is
-   * redirected (308) to the route's form, served as if it matched
-   * (`ignore`), or not matched (`strict`). @default 'redirect'
-   */
-  trailingSlash?: TrailingSlash
-  /**
-   * The longest segment a variable matches (find-my-way's
-   * `maxParamLength`); a longer one matches no route. Read from the router
-   * that serves the request. @default 100
-   */
-  maxParamLength?: number
-  /** A name to find the router by (`getRouter`). @default the rule */
-  name?: string
-}
-
-/** The second argument of `new Router()`: options and handlers named after methods. */
-export type RouterInit = RouterOptions & { [M in HttpMethod]?: Callable<RouteHandler> }
-
-/** Thrown by a handler to let the next middleware answer, as if no route had matched. */
-export class SkipRoute extends Error {
-  override name = 'SkipRoute'
-}
 
 interface Route extends TableRoute {
   readonly handlers: ReadonlyMap<string, RouteHandler>
   readonly allow: readonly string[]
   readonly contentTypes: readonly string[] | undefined
-  readonly wrapper: ResponseWrapper | undefined
+  readonly wrapper: RouterOptions['responseWrapper']
 }
+
+/** The URL arguments `path()` takes: optional when the rule has none. */
+type PathArgs<R extends string, A = UrlArgsOf<R>> = NoArgs extends A
+  ? [urlargs?: Readonly<UrlArgs>]
+  : [urlargs: Readonly<A & UrlArgs>]
+
+type NoArgs = Record<never, never>
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a router of any rule
+type AnyRouter = Router<any>
 
 const METHOD_ORDER = HTTP_METHODS.map((method) => method.toUpperCase())
 
-/** A decoded path (PATH_INFO) as URL text for a `Location`. */
-export function encodePath(path: string): string {
-  // a decoded path back to URL text; `//` at the start would be another host
-  return encodeURI(path)
-    .replace(/[?#]/g, encodeURIComponent)
-    .replace(/^\/{2,}/, '/')
+/** A handler as the table keeps it: a function, checking its schemas first when it has some. */
+function handlerOf(given: RouteHandlerLike, method: string): RouteHandler {
+  const handle = toFunction<RouteHandler>(given, `The ${method} handler`)
+  return hasSchema(given) ? checkedHandler(given.schema, handle) : handle
 }
 
 /**
  * Routing middleware: `new Router(rule, { get, post, ... }, ...children)`.
  * Returns `undefined` when no route matches, so the next middleware answers.
+ * `R` is the full rule as the type checker knows it, which types the URL
+ * arguments of the handlers: `<int:id>` gives `request.urlargs.id: number`.
  */
-export class Router {
+export class Router<R extends string = string> {
   /** The rule as given, relative to the parent's. */
   readonly rule: string
   /** The router's name. */
   readonly name: string
-  readonly #given = new Map<string, Callable<RouteHandler>>()
+  readonly #given = new Map<string, RouteHandlerLike>()
   readonly #options: RouterOptions
-  readonly #children: Router[] = []
-  #parent: Router | undefined
+  readonly #children: AnyRouter[] = []
+  #parent: AnyRouter | undefined
   #table: RouteTable<Route> | undefined
   #rule: Rule | undefined
   #ruleFor = ''
 
-  constructor(rule: string, init?: RouterInit | Router, ...children: Router[]) {
+  constructor(rule: R, init?: RouterInit<UrlArgsOf<R>> | AnyRouter, ...children: AnyRouter[]) {
     if (init instanceof Router) children.unshift(init)
-    const options = init instanceof Router ? {} : (init ?? {})
+    const options: RouterInit<UrlArgsOf<R>> = init instanceof Router ? {} : (init ?? {})
     this.rule = rule
     this.name = options.name ?? rule
     this.#options = options
     for (const method of HTTP_METHODS) {
-      const handler = options[method]
+      const handler = options[method] as RouteHandlerLike | undefined
       if (handler !== undefined) {
-        toFunction(handler, `The ${method} handler`)
+        toFunction(handler as RouteHandlerLike & object, `The ${method} handler`)
+        if (hasSchema(handler)) checkSchemas(handler.schema)
         this.#given.set(method.toUpperCase(), handler)
       }
     }
@@ -121,17 +89,17 @@ export class Router {
   }
 
   /** The parent router, if any. */
-  get parent(): Router | undefined {
+  get parent(): AnyRouter | undefined {
     return this.#parent
   }
 
   /** The router at the top of the tree. */
-  get root(): Router {
+  get root(): AnyRouter {
     return this.#parent ? this.#parent.root : this
   }
 
   /** The child routers, in order. */
-  get children(): readonly Router[] {
+  get children(): readonly AnyRouter[] {
     return this.#children.slice()
   }
 
@@ -151,7 +119,7 @@ export class Router {
   }
 
   /** The path of this router for `urlargs`: `router.path({ id: 5 })` gives `/users/5`. */
-  path(urlargs: Readonly<Record<string, unknown>> = {}): string {
+  path(...[urlargs = {}]: PathArgs<R>): string {
     const full = this.fullRule
     if (this.#rule === undefined || this.#ruleFor !== full) {
       this.#rule = new Rule(full)
@@ -161,9 +129,9 @@ export class Router {
   }
 
   /** Adds a child router (moved from its previous parent, if any) and returns it. */
-  addChild<R extends Router>(router: R, index = this.#children.length): R {
-    if ((router as Router) === this) throw new TypeError('A router cannot be its own descendant')
-    for (let ancestor: Router | undefined = this.#parent; ancestor; ancestor = ancestor.#parent)
+  addChild<C extends AnyRouter>(router: C, index = this.#children.length): C {
+    if ((router as AnyRouter) === this) throw new TypeError('A router cannot be its own descendant')
+    for (let ancestor: AnyRouter | undefined = this.#parent; ancestor; ancestor = ancestor.#parent)
       if (ancestor === router) throw new TypeError('A router cannot be its own descendant')
     router.#parent?.removeChild(router)
     this.#children.splice(index, 0, router)
@@ -173,7 +141,7 @@ export class Router {
   }
 
   /** Removes a child router. */
-  removeChild(router: Router): void {
+  removeChild(router: AnyRouter): void {
     const index = this.#children.indexOf(router)
     if (index < 0) return
     this.#children.splice(index, 1)
@@ -182,13 +150,22 @@ export class Router {
     this.#changed()
   }
 
-  /** Adds a child with a rule relative to this router's and returns it: `api.route('users/<int:id>', { get })`. */
-  route(rule: string, init?: RouterInit | Router, ...children: Router[]): Router {
-    return this.addChild(new Router(rule, init, ...children))
+  /**
+   * Adds a child with a rule relative to this router's and returns it:
+   * `api.route('users/<int:id>', { get })`. Its handlers' URL arguments are
+   * this router's and those of its own rule, typed.
+   */
+  route<C extends string>(
+    rule: C,
+    init?: RouterInit<UrlArgsOf<`${R}/${C}`>> | AnyRouter,
+    ...children: AnyRouter[]
+  ): Router<`${R}/${C}`> {
+    const child = new Router(rule, init as RouterInit, ...children)
+    return this.addChild(child) as unknown as Router<`${R}/${C}`>
   }
 
   /** The router of this tree with that name, depth first, or `undefined`. */
-  getRouter(name: string): Router | undefined {
+  getRouter(name: string): AnyRouter | undefined {
     if (this.name === name) return this
     for (const child of this.#children) {
       const found = child.getRouter(name)
@@ -230,7 +207,7 @@ export class Router {
     for (const method of METHOD_ORDER) {
       const given = this.#given.get(method)
       const own = self[method.toLowerCase()]
-      if (given !== undefined) handlers.set(method, toFunction(given, `The ${method} handler`))
+      if (given !== undefined) handlers.set(method, handlerOf(given, method))
       else if (typeof own === 'function') handlers.set(method, (own as RouteHandler).bind(this))
     }
     const get = handlers.get('GET')
@@ -242,9 +219,9 @@ export class Router {
     // one rule on two routers: their methods merge, the first handler of a method wins
     const byRule = new Map<
       string,
-      { rule: Rule; router: Router; handlers: Map<string, RouteHandler> }
+      { rule: Rule; router: AnyRouter; handlers: Map<string, RouteHandler> }
     >()
-    const visit = (router: Router, fullRule: string) => {
+    const visit = (router: AnyRouter, fullRule: string) => {
       const handlers = router.#handlers()
       if (handlers.size) {
         const rule = new Rule(fullRule)
@@ -306,12 +283,4 @@ export class Router {
 function allowed(handlers: ReadonlyMap<string, RouteHandler>): string[] {
   if (handlers.size === 0) return []
   return METHOD_ORDER.filter((method) => method === 'OPTIONS' || handlers.has(method))
-}
-
-/** A 308 to the path with the trailing slash of the route's rule. */
-function redirectSlash(environ: Environ, rule: Rule): WsgiResponse {
-  const path = environ.PATH_INFO
-  const target = rule.isRest || !path.endsWith('/') ? `${path}/` : path.slice(0, -1)
-  const query = environ.QUERY_STRING
-  return WsgiResponse.redirect(encodePath(target) + (query ? `?${query}` : ''), 308)
 }

@@ -4,7 +4,7 @@
  * on what it matched; and built back into URLs.
  * @module
  */
-import { type Converter, type ConverterArgs, converters } from './converters.js'
+import { type Converter, type ConverterArgs, converterFactory } from './converters.js'
 
 /** A variable of a rule: its name and its converter. */
 export interface RuleVariable {
@@ -53,13 +53,18 @@ export function parseConverterArgs(text: string | undefined): ConverterArgs {
 }
 
 function converterOf(name: string, args: string | undefined, rule: string): Converter {
-  if (!Object.hasOwn(converters, name))
+  const factory = converterFactory(name)
+  if (factory === undefined)
     throw new TypeError(`Unknown converter ${JSON.stringify(name)} in rule ${rule}`)
+  let converter: Converter
   try {
-    return converters[name]!(parseConverterArgs(args))
+    converter = factory(parseConverterArgs(args))
   } catch (error) {
     throw new TypeError(`Rule ${rule}: ${(error as Error).message}`)
   }
+  if (typeof converter?.toValue !== 'function' || typeof converter.toUrl !== 'function')
+    throw new TypeError(`Rule ${rule}: the ${name} converter has no toValue() and toUrl()`)
+  return converter
 }
 
 /**

@@ -5,6 +5,7 @@
  * proxies' own (`$call`, `$notify`, `$send`...); every other name is a method.
  * @module
  */
+import type { ApiOf } from './api.js'
 import { InternalError, RpcError, type RpcErrorObject, rpcErrorFrom } from './errors.js'
 import { HttpTransport, type HttpTransportOptions, type RpcTransport } from './transport.js'
 import { WebSocketTransport } from './websocket-transport.js'
@@ -66,10 +67,14 @@ export interface JsonProxyMembers {
 
 /**
  * A JsonProxy: `await proxy.calc.add(3, 4)`. Untyped (any name, any
- * result) unless given the shape of the service's methods, as in
+ * result) unless given the type of the service's handler,
+ * `new JsonProxy<typeof root>(url)` (its methods, sub-handlers and params
+ * typed as the server declares them), or the shape of its methods, as in
  * `new JsonProxy<{ ping(): string; calc: { add(a: number, b: number): number } }>(url)`.
  */
-export type JsonProxy<M = Untyped> = unknown extends M ? Untyped : Remote<M> & JsonProxyMembers
+export type JsonProxy<M = Untyped> = unknown extends M
+  ? Untyped
+  : Remote<ApiOf<M>> & JsonProxyMembers
 
 /** The outcome of one call of a batch: its id, and its result or its error. */
 export interface BatchResult {
@@ -94,7 +99,7 @@ export interface JsonBatchProxyMembers {
 /** A JsonBatchProxy: `batch.calc.add(1, 2); batch.ping(); await batch.$send()`; typed as JsonProxy is. */
 export type JsonBatchProxy<M = Untyped> = unknown extends M
   ? Untyped
-  : Queued<M> & JsonBatchProxyMembers
+  : Queued<ApiOf<M>> & JsonBatchProxyMembers
 
 interface Message {
   jsonrpc: '2.0'

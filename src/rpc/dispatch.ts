@@ -15,17 +15,8 @@ import type { WsgiRequest } from '../wsgi/request.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
 import { pollutingKey } from '../wsgi/json-body.js'
 import { type IdTexts, TOO_DEEP, exactJson, scanMessage } from './json.js'
-import { type Signature, bindParams } from './signature.js'
-
-/** A method ready to be called: the function, what `this` is, and what it declares. */
-export interface MethodEntry {
-  /** The full, dotted name (`calc.add`). */
-  readonly name: string
-  readonly fn: (request: WsgiRequest, ...params: never[]) => unknown
-  readonly thisArg: unknown
-  readonly signature: Signature
-  readonly doc: string
-}
+import { type MethodEntry, callChecked } from './method.js'
+import { bindParams } from './signature.js'
 
 /** The limits a dispatcher enforces on every message. */
 export interface DispatchLimits {
@@ -230,7 +221,16 @@ function invoke(
     if (key !== undefined)
       throw new InvalidParams(undefined, `The params may not have a "${key}" key`)
     const args = bindParams(entry.name, entry.signature, params as unknown[] | undefined)
-    result = entry.fn.apply(entry.thisArg, [request, ...args] as never)
+    result =
+      entry.params === undefined
+        ? entry.fn.apply(entry.thisArg, [request, ...args] as never)
+        : callChecked(
+            entry,
+            entry.params,
+            request,
+            args,
+            params !== undefined && !Array.isArray(params),
+          )
   } catch (error) {
     return failure(entry.name, id, error, request)
   }

@@ -11,33 +11,45 @@ import type { WebSocketProtocol } from '../websocket/protocol.js'
 import { WsgiRequest } from '../wsgi/request.js'
 import type { WsgiResponse } from '../wsgi/response.js'
 import type { Environ, StartResponse } from '../wsgi/types.js'
-import { type DispatchLimits, Dispatcher, type MethodEntry } from './dispatch.js'
+import { type DispatchLimits, Dispatcher } from './dispatch.js'
+import { type RpcMethods, classDocs, methodEntry, ownMethods } from './entries.js'
 import { serveHttp } from './http.js'
-import { signatureOf } from './signature.js'
+import { type MethodEntry, checkParamSchemas, isMethodSpec } from './method.js'
+import { type OpenRpcDocument, openRpcDocument } from './openrpc.js'
 import { RpcWebSocket } from './websocket.js'
 
-/** A JSON-RPC method: it gets the request first, then the params; it may return a promise. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RpcMethod = (request: WsgiRequest, ...params: any[]) => unknown
+export type { RpcMethod, RpcMethodLike, RpcMethods } from './entries.js'
 
-/** A method in a map: a function, or an object with a `handle` method and an optional `doc`. */
-export type RpcMethodLike = RpcMethod | { handle: RpcMethod; doc?: string }
+/** A handler without a methods map. */
+export type NoMethods = Record<never, never>
 
-/** Methods by name (no dots: those belong to sub-handlers). */
-export type RpcMethods = Readonly<Record<string, RpcMethodLike>>
+/** The types a handler carries for its clients (`JsonProxy<typeof handler>`): never set at run time. */
+export interface RpcTypes<M = NoMethods, S = NoMethods> {
+  readonly methods: M
+  readonly subHandlers: S
+}
+
+/** What `putSubHandler(prefix, handler)` adds to a handler's type. */
+export interface WithSubHandler<P extends string, H> {
+  readonly '~rpc'?: RpcTypes<NoMethods, { readonly [K in P]: H }>
+}
 
 /** How a JsonRpc handler is built. */
-export interface JsonRpcOptions {
-  /** Methods by name, besides the `rpc_<name>` methods of a subclass. */
-  methods?: RpcMethods
+export interface JsonRpcOptions<M extends RpcMethods = RpcMethods> {
+  /** Methods by name, besides the `rpc_<name>` methods of a subclass. @default {} */
+  methods?: M & RpcMethods
   /** The path this handler answers on when it runs as middleware in a WsgiHandler. @default '/' */
   path?: string
   /** The most calls one batch may hold; a longer batch is one -32600 error. @default 100 */
   maxBatch?: number
   /** The deepest nesting of arrays and objects a message may have, the message included. @default 64 */
   maxDepth?: number
-  /** The handler's title in `documentation`. @default the class name */
+  /** The handler's title in `documentation` and in its OpenRPC document. @default the class name */
   title?: string
+  /** The version of the API, in its OpenRPC document. @default '0.0.0' */
+  version?: string
+  /** Whether the handler answers `rpc.discover` with its tree's OpenRPC document. @default true */
+  discover?: boolean
 }
 
 /** One entry of `listFunctions()`. */
@@ -50,24 +62,16 @@ export interface FunctionInfo {
   params: string[]
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a handler of any methods
+type AnyJsonRpc = JsonRpc<any>
+
 /** A handler and its ancestors, up to the root. */
-function lineage(handler: JsonRpc): JsonRpc[] {
+function lineage(handler: AnyJsonRpc): AnyJsonRpc[] {
   const handlers = [handler]
   for (let parent = handler.parent; parent; parent = parent.parent) handlers.push(parent)
   return handlers
 }
 
-/** Whether a value is a method: a function, or an object with a `handle` method. */
-function isMethodLike(value: unknown): value is RpcMethodLike {
-  return (
-    typeof value === 'function' ||
-    (typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { handle?: unknown }).handle === 'function')
-  )
-}
-
-const PREFIX = 'rpc_'
 const SEPARATOR = '.'
 const NAME = /^[^.\s]+$/
 
@@ -76,27 +80,36 @@ const NAME = /^[^.\s]+$/
  * Subclass it with `rpc_<name>(request, ...params)` methods, or pass
  * `methods`; give docs with a static `docs` map or a `doc` on a method object.
  * It is a `WebSocketHandler` too: `new WebSocket('/rpc', rpc)` serves it on
- * a WebSocket route as `new RpcWebSocket(rpc)` does.
+ * a WebSocket route as `new RpcWebSocket(rpc)` does. `M` is the type of its
+ * methods map, for the clients' types.
  */
-export class JsonRpc implements WebSocketHandler {
+export class JsonRpc<M extends RpcMethods = NoMethods> implements WebSocketHandler {
   /** Documentation of the `rpc_` methods of a subclass, by method name. */
   static docs: Readonly<Record<string, string>> = {}
 
+  /** The types its clients see (`JsonProxy<typeof handler>`); types only, never set. */
+  declare readonly '~rpc'?: RpcTypes<M>
   /** The handler this one is a sub-handler of. */
-  parent: JsonRpc | undefined
+  parent: AnyJsonRpc | undefined
   /** The handler's title in `docs()`. */
   readonly title: string
   /** The path this handler answers on as middleware. */
   readonly path: string
   /** The batch and depth limits of the messages it dispatches. */
   readonly limits: Readonly<DispatchLimits>
+  /** The version of the API in its OpenRPC document. */
+  readonly version: string
+  /** Whether it answers `rpc.discover`. */
+  readonly discover: boolean
   readonly #methods: RpcMethods
-  readonly #subHandlers = new Map<string, JsonRpc>()
+  readonly #subHandlers = new Map<string, AnyJsonRpc>()
   #dispatcher: Dispatcher | undefined
   #socketHandler: RpcWebSocket | undefined
 
-  constructor(options: JsonRpcOptions = {}) {
-    const { methods = {}, path = '/', maxBatch = 100, maxDepth = 64, title } = options
+  constructor(options: JsonRpcOptions<M> = {}) {
+    const { path = '/', maxBatch = 100, maxDepth = 64, title } = options
+    const { version = '0.0.0', discover = true } = options
+    const methods: RpcMethods = options.methods ?? {}
     for (const name of Object.keys(methods))
       if (!NAME.test(name))
         throw new TypeError(
@@ -106,14 +119,24 @@ export class JsonRpc implements WebSocketHandler {
       throw new RangeError('maxBatch must be >= 1')
     if (!(Number.isInteger(maxDepth) && maxDepth >= 2))
       throw new RangeError('maxDepth must be >= 2')
+    for (const [name, method] of Object.entries(methods))
+      if (typeof method === 'object' && isMethodSpec(method)) checkParamSchemas(name, method)
     this.#methods = methods
     this.path = path
     this.limits = Object.freeze({ maxBatch, maxDepth })
     this.title = title ?? this.constructor.name
+    this.version = version
+    this.discover = discover
   }
 
-  /** Serves `handler`'s methods as `<prefix>.<name>`; returns this handler, for chaining. */
-  putSubHandler(prefix: string, handler: JsonRpc): this {
+  /**
+   * Serves `handler`'s methods as `<prefix>.<name>`; returns this handler,
+   * for chaining, its type knowing the sub-handler (for `JsonProxy<typeof root>`).
+   */
+  putSubHandler<P extends string, H extends AnyJsonRpc>(
+    prefix: P,
+    handler: H,
+  ): this & WithSubHandler<P, H> {
     if (!NAME.test(prefix)) throw new TypeError(`"${prefix}" is not a sub-handler prefix`)
     // spec §4: names beginning with "rpc." are reserved for rpc-internal methods
     if (prefix === 'rpc')
@@ -124,21 +147,21 @@ export class JsonRpc implements WebSocketHandler {
     this.#subHandlers.set(prefix, handler)
     // the tables of every handler up the tree include the new names
     for (const ancestor of lineage(this)) ancestor.#dispatcher = undefined
-    return this
+    return this as this & WithSubHandler<P, H>
   }
 
   /** The sub-handler of a prefix, if any. */
-  getSubHandler(prefix: string): JsonRpc | undefined {
+  getSubHandler(prefix: string): AnyJsonRpc | undefined {
     return this.#subHandlers.get(prefix)
   }
 
   /** The sub-handlers by prefix. */
-  get subHandlers(): ReadonlyMap<string, JsonRpc> {
+  get subHandlers(): ReadonlyMap<string, AnyJsonRpc> {
     return this.#subHandlers
   }
 
   /** The handler at the top of the tree. */
-  get root(): JsonRpc {
+  get root(): AnyJsonRpc {
     return lineage(this).at(-1)!
   }
 
@@ -173,9 +196,23 @@ export class JsonRpc implements WebSocketHandler {
     return (await this.#dispatch().receive(text, request)).body
   }
 
+  /** The OpenRPC document of this handler's tree, as `rpc.discover` answers it. */
+  openRpc(): OpenRpcDocument {
+    return openRpcDocument({ title: this.title, version: this.version }, this.#entries(''))
+  }
+
   /** The dispatcher of this handler's tree, built on first use. */
   #dispatch(): Dispatcher {
-    return (this.#dispatcher ??= new Dispatcher(this.#entries(''), this.limits))
+    if (this.#dispatcher) return this.#dispatcher
+    const entries = [...this.#entries('')]
+    if (this.discover) {
+      let document: OpenRpcDocument | undefined
+      const discover = () => (document ??= this.openRpc())
+      entries.push(
+        methodEntry('rpc.discover', discover, this, 'The OpenRPC document of the service.'),
+      )
+    }
+    return (this.#dispatcher = new Dispatcher(entries, this.limits))
   }
 
   /**
@@ -206,52 +243,10 @@ export class JsonRpc implements WebSocketHandler {
 
   /** The methods of the tree under this handler, names prefixed with `prefix`. */
   *#entries(prefix: string): Generator<MethodEntry> {
-    const docs = this.#docs()
-    for (const [name, method] of this.#ownMethods()) {
-      const fn = typeof method === 'function' ? method : method.handle
-      if (typeof fn !== 'function')
-        throw new TypeError(`The method ${prefix}${name} is not a function`)
-      yield {
-        name: prefix + name,
-        fn,
-        thisArg: typeof method === 'function' ? this : method,
-        signature: signatureOf(fn),
-        doc: (typeof method === 'function' ? undefined : method.doc) ?? docs[name] ?? '',
-      }
-    }
+    const docs = classDocs(this.constructor as typeof JsonRpc)
+    for (const [name, method] of ownMethods(this, JsonRpc.prototype, this.#methods))
+      yield methodEntry(prefix + name, method, this, docs[name])
     for (const [sub, handler] of this.#subHandlers)
       yield* handler.#entries(prefix + sub + SEPARATOR)
-  }
-
-  /** The `rpc_` methods of the class (the most derived wins), then the `methods` option. */
-  #ownMethods(): Map<string, RpcMethodLike> {
-    const found = new Map<string, RpcMethodLike>()
-    const add = (holder: object) => {
-      for (const key of Object.getOwnPropertyNames(holder)) {
-        if (!key.startsWith(PREFIX) || found.has(key.slice(PREFIX.length))) continue
-        const value = Object.getOwnPropertyDescriptor(holder, key)?.value as unknown
-        if (isMethodLike(value)) found.set(key.slice(PREFIX.length), value)
-      }
-    }
-    add(this)
-    let proto = Object.getPrototypeOf(this) as object
-    while (proto !== JsonRpc.prototype) {
-      add(proto)
-      proto = Object.getPrototypeOf(proto) as object
-    }
-    for (const name of Object.keys(this.#methods)) found.set(name, this.#methods[name]!)
-    return found
-  }
-
-  /** The static `docs` of every class from this one up to JsonRpc, the most derived first. */
-  #docs(): Record<string, string> {
-    const docs = Object.create(null) as Record<string, string>
-    for (let cls = this.constructor as typeof JsonRpc | undefined; cls;) {
-      if (Object.hasOwn(cls, 'docs'))
-        for (const [name, doc] of Object.entries(cls.docs)) docs[name] ??= doc
-      const parent = Object.getPrototypeOf(cls) as typeof JsonRpc
-      cls = parent === (Function.prototype as unknown) ? undefined : parent
-    }
-    return docs
   }
 }

@@ -11,7 +11,24 @@ export {
   type RpcMethodLike,
   type RpcMethods,
   type FunctionInfo,
+  type NoMethods,
+  type RpcTypes,
+  type WithSubHandler,
 } from './handler.js'
+export {
+  rpcMethod,
+  type RpcMethodSpec,
+  type ParamSchemas,
+  type ParamInputs,
+  type ParamOutputs,
+} from './method.js'
+export type { RpcApi, ApiOf, ClientMethod, AnyJsonRpc } from './api.js'
+export type {
+  OpenRpcDocument,
+  OpenRpcMethod,
+  OpenRpcContentDescriptor,
+  JsonSchema,
+} from './openrpc.js'
 export { PulsarServerCommands, type RpcServerInfo } from './commands.js'
 export {
   RpcError,

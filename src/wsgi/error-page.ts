@@ -7,8 +7,9 @@
 import { STATUS_CODES } from 'node:http'
 
 import { bestMediaType, parseAccept } from './accept.js'
-import { HttpException, errorStatus } from './errors.js'
+import { HttpException, ValidationError, errorStatus } from './errors.js'
 import { WsgiResponse, isEmptyStatus } from './response.js'
+import type { SchemaIssue } from './schema.js'
 import type { Environ, Logger } from './types.js'
 
 /** `environ['error.handler']`: renders the content of an error page in place of the default. */
@@ -61,8 +62,9 @@ export function handleWsgiError(environ: Environ, error: unknown): WsgiResponse 
   const message =
     exposed && error instanceof Error ? error.message : (STATUS_CODES[status] ?? 'Error')
   const trace = environ['pulsar.cfg'].debug && error instanceof Error ? error.stack : undefined
+  const issues = error instanceof ValidationError ? error.issues : undefined
   response.contentType = type
-  response.content = render(type, status, title, message, trace)
+  response.content = render(type, status, title, message, trace, issues)
   return response
 }
 
@@ -72,19 +74,30 @@ function render(
   title: string,
   message: string,
   trace: string | undefined,
+  issues: readonly SchemaIssue[] | undefined,
 ): string {
   if (type.includes('json'))
-    return JSON.stringify(
-      trace ? { status, message, trace: trace.split('\n') } : { status, message },
-    )
+    return JSON.stringify({
+      status,
+      message,
+      ...(issues ? { issues } : {}),
+      ...(trace ? { trace: trace.split('\n') } : {}),
+    })
+  const lines = issues?.map(
+    ({ path, message }) => (path.length ? `${path.join('.')}: ` : '') + message,
+  )
   if (type.includes('html')) {
+    const list = lines
+      ? `<ul class="pulsar-issues">${lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`
+      : ''
     const details = trace ? `<pre>${escapeHtml(trace)}</pre>` : ''
     return (
       `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title></head>` +
-      `<body><h1>${title}</h1><div class="pulsar-error">${escapeHtml(message)}</div>${details}</body></html>`
+      `<body><h1>${title}</h1><div class="pulsar-error">${escapeHtml(message)}</div>${list}${details}</body></html>`
     )
   }
-  return trace ? `${title}\n\n${trace}\n` : `${message}\n`
+  if (trace) return `${title}\n\n${trace}\n`
+  return lines ? `${message}\n${lines.map((line) => `- ${line}\n`).join('')}` : `${message}\n`
 }
 
 /** Escapes text for HTML element content and attribute values. */

@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 
+import type { SchemaIssue } from './schema.js'
 import type { Header } from './types.js'
 
 /** An error that is answered with its HTTP `status` and extra `headers`. */
@@ -35,6 +36,21 @@ export class BadRequest extends HttpException {
   override name = 'BadRequest'
   constructor(message?: string, headers?: Header[]) {
     super(message, 400, headers)
+  }
+}
+
+/**
+ * 400 for input a schema refused (a route's query, body or URL arguments):
+ * the error page lists the schema's issues.
+ */
+export class ValidationError extends BadRequest {
+  override name = 'ValidationError'
+  /** What the schema found wrong, each with the path to the value. */
+  readonly issues: readonly SchemaIssue[]
+
+  constructor(message: string, issues: readonly SchemaIssue[]) {
+    super(message)
+    this.issues = issues
   }
 }
 

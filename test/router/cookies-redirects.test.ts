@@ -29,8 +29,8 @@ const site = new WsgiHandler([
       new WsgiResponse(200, 'gone').deleteCookie('plain').deleteCookie('full', { path: '/app' }),
   }),
   new Router('/redirect/<int:status>', {
-    get: (request) => request.redirect('/cookies', request.urlargs.status as number),
-    post: (request) => request.redirect('/cookies', request.urlargs.status as number),
+    get: (request) => request.redirect('/cookies', request.urlargs.status),
+    post: (request) => request.redirect('/cookies', request.urlargs.status),
   }),
   new Router('/raise', {
     get: () => {

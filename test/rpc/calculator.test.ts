@@ -9,12 +9,18 @@ import {
   NoSuchFunction,
 } from 'pulsar-ts/rpc'
 
-import { Calculator, type CalculatorApi, Root, app, calculator } from '../../examples/calculator.js'
+import {
+  Calculator,
+  type CalculatorService,
+  Root,
+  app,
+  calculator,
+} from '../../examples/calculator.js'
 import { serve } from '../helpers/listen.js'
 
 async function proxy() {
   const { url } = await serve(app())
-  return new JsonProxy<CalculatorApi>(url)
+  return new JsonProxy<CalculatorService>(url)
 }
 
 describe('the calculator', () => {
@@ -62,7 +68,14 @@ describe('the calculator', () => {
     expect(await calc.divide(3, 4)).toBe(0.75)
   })
 
-  it('takes named params: randompaths', async () => {
+  it('takes named params, their defaults from the schema: randompaths', async () => {
+    const [path, ...others] = await (await proxy()).calc.randompaths({ num_paths: 1 })
+    expect(others).toEqual([])
+    expect(path).toHaveLength(100)
+    expect(await (await proxy()).calc.randompaths()).toHaveLength(10)
+  })
+
+  it('takes named params: randompaths with all four', async () => {
     const paths = await (
       await proxy()
     ).calc.randompaths({ num_paths: 20, size: 100, mu: 1, sigma: 2 })
@@ -86,9 +99,29 @@ describe('the calculator', () => {
       await expect(rpc.$call(name)).rejects.toBeInstanceOf(NoSuchFunction)
   })
 
-  it('raises InternalError for bad operands, and a division by zero', async () => {
+  it('raises InvalidParams with the issues for bad operands, a compile error too', async () => {
     const { calc } = await proxy()
-    await expect(calc.divide('ciao', 'bo')).rejects.toBeInstanceOf(InternalError)
+    // @ts-expect-error -- the client's params are typed from the server's schemas
+    const refused = calc.divide('ciao', 'bo')
+    const error = await refused.then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(error).toBeInstanceOf(InvalidParams)
+    expect((error as InvalidParams).data).toEqual({
+      issues: [
+        { message: expect.stringContaining('number'), path: [0] },
+        { message: expect.stringContaining('number'), path: [1] },
+      ],
+    })
+    // named params: the issues name them
+    await expect(calc.randompaths({ num_paths: 0 })).rejects.toMatchObject({
+      data: { issues: [{ path: ['num_paths'] }] },
+    })
+  })
+
+  it('raises InternalError for a division by zero', async () => {
+    const { calc } = await proxy()
     await expect(calc.divide(1, 0)).rejects.toBeInstanceOf(InternalError)
   })
 
@@ -130,7 +163,7 @@ describe('the calculator', () => {
 describe('the calculator in batches', () => {
   async function batch() {
     const { url } = await serve(app())
-    return new JsonBatchProxy<CalculatorApi>(url)
+    return new JsonBatchProxy<CalculatorService>(url)
   }
 
   it('answers a batch of one', async () => {

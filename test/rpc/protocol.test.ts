@@ -104,7 +104,7 @@ describe('method lookup', () => {
     'rpc_add',
     'receive',
     'handle',
-    'rpc.discover',
+    'rpc.describe', // rpc. is reserved: only rpc.discover is served
     'add.constructor',
     '',
   ])('answers %j with -32601', async (method) => {
