@@ -6,17 +6,13 @@
  * pulsar-ts is imported.
  * @module
  */
-import { createRequire } from 'node:module'
 import { extname } from 'node:path'
 
 import type * as MimeTypes from 'mime-types'
 
-let table: typeof MimeTypes | undefined
+import { lazyRequire } from '../wsgi/lazy.js'
 
-/** mime-types, loaded once. */
-function mimeTypes(): typeof MimeTypes {
-  return (table ??= createRequire(import.meta.url)('mime-types') as typeof MimeTypes)
-}
+const mimeTypes = lazyRequire<typeof MimeTypes>('mime-types')
 
 /** Reads the table now, so the first request does not wait for it. */
 export function loadMediaTypes(): void {

@@ -9,15 +9,12 @@
  */
 import { STATUS_CODES } from 'node:http'
 
-import {
-  JSONRPCServer,
-  type JSONRPCID,
-  type JSONRPCRequest,
-  type JSONRPCResponse,
-} from 'json-rpc-2.0'
+import type * as JsonRpc2 from 'json-rpc-2.0'
+import type { JSONRPCID, JSONRPCRequest, JSONRPCResponse, JSONRPCServer } from 'json-rpc-2.0'
 
 import { isThenable } from '../wsgi/callable.js'
 import { HttpException } from '../wsgi/errors.js'
+import { lazyRequire } from '../wsgi/lazy.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
 import { pollutingKey } from '../wsgi/json-body.js'
@@ -51,6 +48,8 @@ export interface Reply {
 type Response = JSONRPCResponse & { [EXCEPTION]?: HttpException }
 
 // a symbol key: JSON.stringify leaves it out of the reply
+const loadJsonRpc = lazyRequire<typeof JsonRpc2>('json-rpc-2.0')
+
 const EXCEPTION = Symbol('httpException')
 const NO_REPLY: Reply = { body: undefined }
 
@@ -111,12 +110,13 @@ function invalidRequest(message: unknown): Response | undefined {
 
 /** Runs JSON-RPC messages against a table of methods, with json-rpc-2.0 dispatching. */
 export class Dispatcher {
-  readonly #server = new JSONRPCServer<WsgiRequest>()
+  readonly #server: JSONRPCServer<WsgiRequest>
   readonly #limits: DispatchLimits
   readonly #tooDeep: Reply
   readonly #tooLarge: Reply
 
   constructor(methods: Iterable<MethodEntry>, limits: DispatchLimits) {
+    this.#server = new (loadJsonRpc().JSONRPCServer)()
     this.#limits = limits
     for (const entry of methods)
       this.#server.addMethodAdvanced(entry.name, (call, request) => invoke(entry, call, request))
