@@ -115,38 +115,39 @@ console.log(JSON.stringify({ ms: performance.now() - t, rss: process.memoryUsage
 
 async function main(): Promise<void> {
   const { dir, pulsar, fastify } = servers()
+  const modules = ['', 'pulsar-ts', 'pulsar-ts/testing', 'pulsar-ts/router', 'pulsar-ts/rpc']
+  const names = [...modules, 'pulsar-ts/websocket', 'fastify']
+  const figures = new Map<string, { wall: number[]; inside: number[]; rss: number[] }>(
+    names.map((name) => [name, { wall: [], inside: [], rss: [] }]),
+  )
+  const answers: Record<string, number[]> = { 'pulsar-ts hello': [], 'Fastify hello': [] }
   try {
-    const modules = ['', 'pulsar-ts', 'pulsar-ts/testing', 'pulsar-ts/router', 'pulsar-ts/rpc']
-    const rows: string[] = []
-    for (const name of [...modules, 'pulsar-ts/websocket', 'fastify']) {
-      const wall: number[] = []
-      const inside: number[] = []
-      const rss: number[] = []
-      for (let round = 0; round < ROUNDS; round++) {
+    // every case once a round, so a machine that slows down slows them all
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of names) {
         const args = ['--input-type=module', '-e', name ? IMPORT : IMPORT.replace(/await.*?;/, '')]
         const { ms, stdout } = await runNode(name ? [...args, name] : args, dir)
-        const figures = JSON.parse(stdout) as { ms: number; rss: number }
-        wall.push(ms)
-        inside.push(figures.ms)
-        rss.push(figures.rss)
+        const measured = JSON.parse(stdout) as { ms: number; rss: number }
+        const row = figures.get(name)!
+        row.wall.push(ms)
+        row.inside.push(measured.ms)
+        row.rss.push(measured.rss)
       }
-      rows.push(
-        `| ${name ? `\`import('${name}')\`` : '`node` alone'} | ${median(wall).toFixed(0)} | ${median(inside).toFixed(0)} | ${(median(rss) / 2 ** 20).toFixed(1)} |`,
-      )
+      answers['pulsar-ts hello']!.push(await firstAnswer(pulsar, dir))
+      answers['Fastify hello']!.push(await firstAnswer(fastify, dir))
     }
-    console.log('| what | process ms | import ms | RSS MiB |\n| --- | ---: | ---: | ---: |')
-    console.log(rows.join('\n'))
-    const times: Record<string, number[]> = { 'pulsar-ts hello': [], 'Fastify hello': [] }
-    for (let round = 0; round < ROUNDS; round++) {
-      times['pulsar-ts hello']!.push(await firstAnswer(pulsar, dir))
-      times['Fastify hello']!.push(await firstAnswer(fastify, dir))
-    }
-    console.log('\n| server | start to first answer, ms |\n| --- | ---: |')
-    for (const [name, values] of Object.entries(times))
-      console.log(`| ${name} | ${median(values).toFixed(0)} |`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+  console.log('| what | process ms | import ms | RSS MiB |\n| --- | ---: | ---: | ---: |')
+  for (const [name, { wall, inside, rss }] of figures) {
+    const what = name ? `\`import('${name}')\`` : '`node` alone'
+    const mib = (median(rss) / 2 ** 20).toFixed(1)
+    console.log(`| ${what} | ${median(wall).toFixed(0)} | ${median(inside).toFixed(0)} | ${mib} |`)
+  }
+  console.log('\n| server | start to first answer, ms |\n| --- | ---: |')
+  for (const [name, values] of Object.entries(answers))
+    console.log(`| ${name} | ${median(values).toFixed(0)} |`)
 }
 
 await main()
