@@ -86,6 +86,11 @@ function listen<Owner>(
   return tagged
 }
 
+/** Loads ws now (a route is built at startup), so the first handshake does not wait for it. */
+export function loadEngine(): void {
+  loadWs()
+}
+
 /** The subprotocols a `Sec-WebSocket-Protocol` header offers, in order; throws when it is malformed. */
 export function parseProtocols(header: string): string[] {
   return [...loadWs().subprotocol.parse(header)]

@@ -126,6 +126,47 @@ describe('the tarball', () => {
   })
 })
 
+describe('importing the package', () => {
+  const LAZY = [
+    'ioredis',
+    '@fastify/busboy',
+    'ws',
+    'json-rpc-2.0',
+    'find-my-way',
+    'mime-types',
+    'pino',
+    'pino-pretty',
+  ]
+  // which of those packages a script has loaded: they are CommonJS, so all are in require.cache
+  const loaded = `const { createRequire } = await import('node:module')
+const cache = Object.keys(createRequire(import.meta.url).cache)
+console.log(JSON.stringify(${JSON.stringify(LAZY)}.filter((name) => cache.some((path) => path.includes('/node_modules/' + name + '/')))))`
+
+  it('loads none of its optional packages, from the root or any subpath', async () => {
+    const entries = [
+      'pulsar-ts',
+      'pulsar-ts/testing',
+      'pulsar-ts/router',
+      'pulsar-ts/rpc',
+      'pulsar-ts/websocket',
+    ]
+    const script = `${entries.map((entry) => `await import('${entry}')`).join('\n')}\n${loaded}`
+    const ran = succeeded(await node(['--input-type=module', '-e', script], consumer))
+    expect(JSON.parse(ran.stdout)).toEqual([])
+  })
+
+  it('loads each when it is first used', async () => {
+    const script = `const { Router, MediaRouter } = await import('pulsar-ts/router')
+const { WebSocket, WS } = await import('pulsar-ts/websocket')
+new Router('/a')
+new MediaRouter('/media', '.')
+new WebSocket('/ws', new WS())
+${loaded}`
+    const ran = succeeded(await node(['--input-type=module', '-e', script], consumer))
+    expect(JSON.parse(ran.stdout)).toEqual(['ws', 'find-my-way', 'mime-types'])
+  })
+})
+
 describe.each(Object.entries(COMPILERS))('TypeScript %s in a new project', (version, tsc) => {
   it('type-checks the README under the tsconfig `tsc --init` writes', async () => {
     const dir = join(consumer, `ts${version}`)
