@@ -39,14 +39,13 @@ async function main(argv: string[]): Promise<void> {
     app = await loadApp(file, name || undefined)
   } catch (error) {
     if (error instanceof UsageError) fail(error.message, 2)
-    // the module's own failure: Node's loader errors say it in one line, the module's need their stack
-    const { code, message, stack } = error as NodeJS.ErrnoException
-    fail(
-      code?.startsWith('ERR_')
-        ? `${file} failed to load: ${message}`
-        : `${file} failed to load:\n${stack ?? String(error)}`,
-      1,
-    )
+    // the module's own failure: Node's loader errors say it in one line; the
+    // module's own errors go to Node, which prints them with their stack and,
+    // for a syntax error, the line and where in it (exit code 1)
+    const { code, message } = error as NodeJS.ErrnoException
+    if (code?.startsWith('ERR_')) fail(`${file} failed to load: ${message}`, 1)
+    process.stderr.write(`pulsar-ts: ${file} failed to load:\n`)
+    throw error
   }
   await new WSGIServer(app).start([...argv.slice(0, index), ...argv.slice(index + 1)], USAGE)
 }

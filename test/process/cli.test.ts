@@ -139,7 +139,7 @@ describe('the pulsar-ts command', () => {
     const cli = run(['src/process/cli.ts', 'test/fixtures/throwing-app.ts'])
     expect((await cli.exit).code).toBe(1)
     expect(cli.stderr()).toMatch(
-      /^pulsar-ts: test\/fixtures\/throwing-app.ts failed to load:\nError: the database is down\n\s+at .*throwing-app.ts/,
+      /^pulsar-ts: test\/fixtures\/throwing-app.ts failed to load:\n[^]*throwing-app\.ts:6\n[^]*Error: the database is down\n\s+at .*throwing-app\.ts:6/,
     )
   })
 })
