@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const PACKAGE = 'test/package/**/*.test.ts'
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
 
 export default defineConfig({
@@ -14,7 +15,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [PACKAGE] } },
+      // the packed package is built, installed and compiled: CPU-heavy, so it runs
+      // after the other tests, whose deadlines (heartbeats, timeouts) it would starve
+      { extends: true, test: { name: 'package', include: [PACKAGE], sequence: { groupOrder: 1 } } },
+    ],
     testTimeout: 15_000,
     hookTimeout: 15_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],

@@ -1,3 +1,5 @@
+// the public types name Node's (Buffer, IncomingMessage, Socket...): docs/typescript.md
+/// <reference types="node" preserve="true" />
 /**
  * pulsar-ts: asynchronous WSGI for Node.js. Everything public, also found
  * by subpath: `pulsar-ts/testing`, `pulsar-ts/router`, `pulsar-ts/rpc` and

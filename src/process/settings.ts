@@ -180,6 +180,16 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     validate: (value) =>
       LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`,
   },
+  log_format: {
+    flag: '--log-format',
+    env: 'PULSAR_LOG_FORMAT',
+    type: 'string',
+    default: '',
+    description:
+      'Log lines as json (one object a line, for machines) or pretty (coloured text, for people); empty is pretty when stdout is a terminal, json otherwise.',
+    validate: (value) =>
+      ['', 'json', 'pretty'].includes(value) ? undefined : 'must be json or pretty',
+  },
   access_log: {
     flag: '--access-log',
     env: 'PULSAR_ACCESS_LOG',

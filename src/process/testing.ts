@@ -1,3 +1,5 @@
+// the public types name Node's (Buffer, IncomingMessage, Socket...): docs/typescript.md
+/// <reference types="node" preserve="true" />
 /**
  * Testing helpers, exported as `pulsar-ts/testing`: `testWsgiEnviron()`
  * builds the environ of a made-up request, and `inject()` runs any

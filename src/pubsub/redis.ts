@@ -8,12 +8,17 @@
  */
 import { once } from 'node:events'
 
-import { Redis } from 'ioredis'
+import type * as Ioredis from 'ioredis'
+import type { Redis } from 'ioredis'
 
 import { checkPubSub } from '../process/settings.js'
+import { lazyRequire } from '../wsgi/lazy.js'
 import { type Kind, PubSubBase, type PubSubBaseOptions } from './base.js'
 import { type Packet, fromRedis, toRedis } from './codec.js'
 import { PubSubError } from './types.js'
+
+// ioredis takes a quarter of a second to load: only a Redis backend loads it
+const loadIoredis = lazyRequire<typeof Ioredis>('ioredis')
 
 /** The options of a Redis pubsub. */
 export interface RedisPubSubOptions extends PubSubBaseOptions {
@@ -63,6 +68,7 @@ export class RedisPubSub extends PubSubBase {
       disableClientInfo: true,
     }
     // a message published while Redis is away is refused at once, not queued without bound
+    const { Redis } = loadIoredis()
     this.#publisher = new Redis(url, {
       ...common,
       enableOfflineQueue: false,

@@ -1,3 +1,5 @@
+// the public types name Node's (Buffer, IncomingMessage, Socket...): docs/typescript.md
+/// <reference types="node" preserve="true" />
 /**
  * pulsar-ts/router: the Router middleware on find-my-way, route rules and
  * converters, and static files (MediaRouter).

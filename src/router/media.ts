@@ -10,7 +10,7 @@ import type { WsgiRequest } from '../wsgi/request.js'
 import { WsgiResponse } from '../wsgi/response.js'
 import { directoryIndex } from './directory-index.js'
 import { fileResponse } from './file-response.js'
-import { extensionOf } from './mime.js'
+import { extensionOf, loadMediaTypes } from './mime.js'
 import { type RouterOptions, SkipRoute } from './options.js'
 import { Router } from './router.js'
 import { encodePath } from './slash.js'
@@ -57,6 +57,7 @@ export class MediaRouter extends Router {
     this.#options = options
     const only = options.serveOnly?.map((extension) => extension.replace(/^\./, '').toLowerCase())
     this.#serveOnly = only && new Set(only)
+    loadMediaTypes()
   }
 
   /** Serves a file, a directory's default file or index, or a 404. */

@@ -4,9 +4,13 @@
  * is the only file that knows find-my-way.
  * @module
  */
-import FindMyWay from 'find-my-way'
+import type FindMyWay from 'find-my-way'
+
+import { lazyRequire } from '../wsgi/lazy.js'
 
 import type { Rule } from './rule.js'
+
+const loadFindMyWay = lazyRequire<typeof FindMyWay>('find-my-way')
 
 /** What a path that differs from a route only by a trailing slash gets. */
 export type TrailingSlash = 'redirect' | 'ignore' | 'strict'
@@ -73,7 +77,7 @@ export class RouteTable<R extends TableRoute> {
       if (!entry) variants.set(other, { routes: [route], redirect })
       else if (entry.redirect === redirect) entry.routes.push(route)
     }
-    this.#tree = FindMyWay({ maxParamLength, querystringParser: () => NO_QUERY })
+    this.#tree = loadFindMyWay()({ maxParamLength, querystringParser: () => NO_QUERY })
     const noop = () => undefined
     for (const [shape, entry] of [...entries, ...variants]) this.#tree.on('GET', shape, noop, entry)
   }

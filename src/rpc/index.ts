@@ -1,3 +1,5 @@
+// the public types name Node's (Buffer, IncomingMessage, Socket...): docs/typescript.md
+/// <reference types="node" preserve="true" />
 /**
  * `pulsar-ts/rpc`: JSON-RPC 2.0 handlers (`JsonRpc`, `PulsarServerCommands`),
  * their errors, the clients (`JsonProxy`, `JsonBatchProxy`) and their

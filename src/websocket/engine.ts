@@ -8,18 +8,21 @@
 import type { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 
-import * as ws from 'ws'
+import type * as ws from 'ws'
 
+import { lazyRequire } from '../wsgi/lazy.js'
 import type { Upgrade } from '../wsgi/types.js'
 import { type OfferParams, PERMESSAGE_DEFLATE, negotiateDeflate } from './deflate.js'
 import type { DeflateOptions, ResolvedOptions } from './options.js'
 import type { EngineEvents, EngineSocket } from './transport.js'
 
-// ws ships these parsers but its type definitions do not declare them
-const { subprotocol, extension } = ws as unknown as {
-  subprotocol: { parse(header: string): Set<string> }
-  extension: { parse(header: string): Record<string, OfferParams[] | undefined> }
-}
+/** ws, with the header parsers it ships but its type definitions do not declare. */
+const loadWs = lazyRequire<
+  typeof ws & {
+    subprotocol: { parse(header: string): Set<string> }
+    extension: { parse(header: string): Record<string, OfferParams[] | undefined> }
+  }
+>('ws')
 
 const kEvents = Symbol('pulsar.websocket.events')
 const kOwner = Symbol('pulsar.websocket.owner')
@@ -83,14 +86,19 @@ function listen<Owner>(
   return tagged
 }
 
+/** Loads ws now (a route is built at startup), so the first handshake does not wait for it. */
+export function loadEngine(): void {
+  loadWs()
+}
+
 /** The subprotocols a `Sec-WebSocket-Protocol` header offers, in order; throws when it is malformed. */
 export function parseProtocols(header: string): string[] {
-  return [...subprotocol.parse(header)]
+  return [...loadWs().subprotocol.parse(header)]
 }
 
 /** Throws when a `Sec-WebSocket-Extensions` header is malformed. */
 export function checkExtensions(header: string): void {
-  extension.parse(header)
+  loadWs().extension.parse(header)
 }
 
 /** What the handshake adds to the 101 that ws writes. */
@@ -107,7 +115,7 @@ export class Engine {
 
   constructor(options: ResolvedOptions) {
     const deflate = (this.#deflate = options.perMessageDeflate)
-    this.#server = new ws.WebSocketServer({
+    this.#server = new (loadWs().WebSocketServer)({
       noServer: true,
       clientTracking: false,
       maxPayload: options.maxPayload,
@@ -147,7 +155,7 @@ export class Engine {
     if (this.#deflate && offers !== undefined) {
       // the handshake checked that the header parses
       const answer = negotiateDeflate(
-        extension.parse(offers)[PERMESSAGE_DEFLATE] ?? [],
+        loadWs().extension.parse(offers)[PERMESSAGE_DEFLATE] ?? [],
         this.#deflate,
       )
       if (answer === undefined) delete requestHeaders['sec-websocket-extensions']
@@ -191,7 +199,7 @@ export function connect<Owner>(
   owner: Owner,
 ): Promise<ClientConnection> {
   return new Promise((resolve, reject) => {
-    const socket = new ws.WebSocket(url, options.protocols ? [...options.protocols] : [], {
+    const socket = new (loadWs().WebSocket)(url, options.protocols ? [...options.protocols] : [], {
       headers: options.headers ?? {},
       maxPayload: options.maxPayload,
       handshakeTimeout: options.handshakeTimeout,

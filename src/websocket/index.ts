@@ -1,3 +1,5 @@
+// the public types name Node's (Buffer, IncomingMessage, Socket...): docs/typescript.md
+/// <reference types="node" preserve="true" />
 /**
  * pulsar-ts/websocket: the WebSocket route on ws, the WS handler and the
  * socket handlers are given. JSON-RPC over WebSocket is in pulsar-ts/rpc,

@@ -9,7 +9,7 @@ import { WsgiRequest } from '../wsgi/request.js'
 import type { Body, Environ, ServerHandle, StartResponse } from '../wsgi/types.js'
 import { Rule } from '../router/rule.js'
 import { RouteTable, type TableRoute } from '../router/table.js'
-import { Engine } from './engine.js'
+import { Engine, loadEngine } from './engine.js'
 import type { WebSocketHandler } from './handler.js'
 import { WebSocketHandshake, checkHandshake, checkOrigin, selectProtocol } from './handshake.js'
 import { SocketHub } from './hub.js'
@@ -57,6 +57,7 @@ export class WebSocket {
       this.#options.maxParamLength,
     )
     this.#hub = new SocketHub(this.#options.heartbeatMs)
+    loadEngine()
   }
 
   /** The open sockets of this route (to broadcast, say). */

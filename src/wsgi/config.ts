@@ -24,6 +24,7 @@ export interface Config {
   trust_proxy: boolean
   debug: boolean
   log_level: string
+  log_format: '' | 'json' | 'pretty'
   access_log: boolean
   key_file: string
   cert_file: string

@@ -7,9 +7,10 @@
 import { once } from 'node:events'
 import type { Readable } from 'node:stream'
 
-import { Busboy } from '@fastify/busboy'
+import type * as FastifyBusboy from '@fastify/busboy'
 
 import { BadRequest, HttpException } from './errors.js'
+import { lazyRequire } from './lazy.js'
 
 /** A file of a multipart body. */
 export interface UploadedFile {
@@ -50,6 +51,8 @@ export interface MultipartOptions {
   onFile?: (file: UploadedFile, stream: Readable) => unknown
 }
 
+const loadBusboy = lazyRequire<typeof FastifyBusboy>('@fastify/busboy')
+
 const EMPTY = Buffer.alloc(0)
 
 const tooLarge = (message: string) => new HttpException(message, 413)
@@ -66,9 +69,9 @@ export function parseMultipart(
   options: MultipartOptions & { fileSize: number },
 ): Promise<MultipartBody> {
   const { onFile, fileSize, files: maxFiles = 100, fields: maxFields = 1000 } = options
-  let parser: ReturnType<typeof Busboy>
+  let parser: ReturnType<typeof FastifyBusboy.Busboy>
   try {
-    parser = Busboy({
+    parser = loadBusboy().Busboy({
       headers: { 'content-type': contentType },
       limits: {
         fileSize,

@@ -28,9 +28,19 @@ export interface Run {
   until: (pattern: RegExp, count?: number, ms?: number) => Promise<RegExpExecArray[]>
 }
 
-export function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: new URL('../..', import.meta.url),
+/** Where a program runs, and whether through tsx (for TypeScript). */
+export interface RunOptions {
+  /** @default the repository */
+  cwd?: string | URL
+  /** @default true */
+  tsx?: boolean
+}
+
+/** Runs `node [--import tsx] ...args`, its output captured. */
+export function run(args: string[], env: NodeJS.ProcessEnv = {}, options: RunOptions = {}): Run {
+  const { cwd = new URL('../..', import.meta.url), tsx = true } = options
+  const child = spawn(process.execPath, [...(tsx ? ['--import', 'tsx'] : []), ...args], {
+    cwd,
     env: { ...process.env, ...env },
   })
   running.add(child)
@@ -91,4 +101,28 @@ export async function listening(process: Run): Promise<string> {
 export async function workersListening(arbiter: Run, count: number): Promise<number[]> {
   const lines = await arbiter.until(/"pid":(\d+)[^\n]*"msg":"Worker listening on/, count)
   return lines.slice(0, count).map((match) => Number(match[1]))
+}
+
+/** What a command that ran to its end said. */
+export interface Ran {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs a command to its end in `cwd`; resolves with its exit code and output, whatever they are. */
+export function exec(command: string, args: string[], cwd: string): Promise<Ran> {
+  const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()))
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => {
+      running.delete(child)
+      resolve({ code, stdout, stderr })
+    })
+  })
 }

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 
 import { HANG_MS, listening, run } from '../helpers/process.js'
 
+const FIXTURE = 'test/fixtures/middleware-app.ts'
+
 describe('a script that calls start()', { timeout: 2 * HANG_MS }, () => {
   it('prints every setting with its default for --help and exits 0', async () => {
     const hello = run(['examples/hello.ts', '--help'])
@@ -73,8 +75,71 @@ describe('the pulsar-ts command', { timeout: 2 * HANG_MS }, () => {
     const help = run(['src/process/cli.ts', '--help'])
     expect((await help.exit).code).toBe(0)
     expect(help.stdout()).toContain('Usage: pulsar-ts MODULE[:NAME] [options]')
-    const missing = run(['src/process/cli.ts', 'examples/hello.ts:nothing'])
-    expect((await missing.exit).code).toBe(2)
-    expect(missing.stderr()).toContain('exports no "nothing" application')
+  })
+
+  it('serves a middleware export: 404 where it answers undefined, its responses elsewhere', async () => {
+    const cli = run(['src/process/cli.ts', `${FIXTURE}:api`, '--bind', '127.0.0.1:0'])
+    const url = await listening(cli)
+    const other = await fetch(`${url}/other`, { headers: { accept: 'text/plain' } })
+    expect(other.status).toBe(404)
+    await other.text()
+    expect((await fetch(`${url}/echo`)).status).toBe(405)
+    const echo = await fetch(`${url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    })
+    expect(await echo.json()).toEqual({ got: { a: 1 }, from: new URL(url).host })
+    cli.child.kill('SIGTERM')
+    expect((await cli.exit).code).toBe(0)
+    expect(cli.stderr()).toBe('')
+  })
+
+  it('serves a Router export, with a 404 off its routes', async () => {
+    const cli = run(['src/process/cli.ts', `${FIXTURE}:items`, '--bind', '127.0.0.1:0'])
+    const url = await listening(cli)
+    expect(await (await fetch(`${url}/items`)).json()).toEqual(['a', 'b'])
+    const other = await fetch(`${url}/elsewhere`)
+    expect(other.status).toBe(404)
+    await other.text()
+    cli.child.kill('SIGTERM')
+    expect((await cli.exit).code).toBe(0)
+  })
+
+  it.each([
+    [
+      'examples/no-such-app.js',
+      /^pulsar-ts: No module examples\/no-such-app.js \(looked for \/.+\/examples\/no-such-app.js\)$/,
+    ],
+    [
+      'examples/hello.ts:nothing',
+      /^pulsar-ts: examples\/hello.ts exports no "nothing" application$/,
+    ],
+    [
+      `${FIXTURE}`,
+      /^pulsar-ts: test\/fixtures\/middleware-app.ts exports no default or "app" application$/,
+    ],
+    [
+      `${FIXTURE}:port`,
+      /^pulsar-ts: The export "port" of .+ is a number, not an application \(a function or an object with a handle\(\) method\)$/,
+    ],
+    [
+      `${FIXTURE}:options`,
+      /^pulsar-ts: The export "options" of .+ is an object without a handle\(\) method, not an application/,
+    ],
+  ])('refuses %s in one line, with exit code 2', async (target, line) => {
+    const cli = run(['src/process/cli.ts', target, '--bind', '127.0.0.1:0'])
+    expect((await cli.exit).code).toBe(2)
+    expect(cli.stderr()).toMatch(/^[^\n]*\n$/)
+    expect(cli.stderr().trimEnd()).toMatch(line)
+    expect(cli.stdout()).toBe('')
+  })
+
+  it('shows the stack of a module that throws while loading, with exit code 1', async () => {
+    const cli = run(['src/process/cli.ts', 'test/fixtures/throwing-app.ts'])
+    expect((await cli.exit).code).toBe(1)
+    expect(cli.stderr()).toMatch(
+      /^pulsar-ts: test\/fixtures\/throwing-app.ts failed to load:\n[^]*throwing-app\.ts:6\n[^]*Error: the database is down\n\s+at .*throwing-app\.ts:6/,
+    )
   })
 })

@@ -21,6 +21,22 @@ let base: string
 let root: string
 const BIG = Buffer.from(Array.from({ length: 100_000 }, (_, i) => i % 251))
 const MTIME = new Date(Date.UTC(2024, 0, 2, 3, 4, 5))
+// extensions outside the short table MediaRouter once had, by their type in mime-db
+const TYPES: Record<string, string> = {
+  ics: 'text/calendar; charset=utf-8',
+  jsonld: 'application/ld+json; charset=utf-8',
+  mov: 'video/quicktime',
+  heic: 'image/heic',
+  epub: 'application/epub+zip',
+  yaml: 'text/yaml; charset=utf-8',
+  tar: 'application/x-tar',
+  '7z': 'application/x-7z-compressed',
+  flac: 'audio/x-flac',
+  svg: 'image/svg+xml; charset=utf-8',
+  mjs: 'text/javascript; charset=utf-8',
+  unknownext: 'application/octet-stream',
+}
+const TYPED = Object.keys(TYPES)
 
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'pulsar-media-'))
@@ -35,6 +51,7 @@ beforeAll(() => {
   writeFileSync(join(root, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]))
   writeFileSync(join(root, 'empty.txt'), '')
   writeFileSync(join(root, 'big.bin'), BIG)
+  for (const name of TYPED) writeFileSync(join(root, `file.${name}`), name)
   writeFileSync(join(root, 'a b&c.txt'), 'spaces')
   writeFileSync(join(root, '%2e%2e'), 'a file with a strange name')
   writeFileSync(join(root, '.secret'), 'secret')
@@ -83,6 +100,7 @@ describe('MediaRouter files', () => {
     ['data.json', 'application/json; charset=utf-8'],
     ['image.png', 'image/png'],
     ['big.bin', 'application/octet-stream'],
+    ...Object.entries(TYPES).map(([extension, type]) => [`file.${extension}`, type]),
   ])('gives %s the type %s', async (name, type) => {
     const { url } = await site()
     const response = await fetch(`${url}/media/${name}`)
