@@ -8,8 +8,16 @@
 import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
 import { type IncomingMessage, type Server, ServerResponse, createServer } from 'node:http'
+import type {
+  Http2SecureServer,
+  Http2Server,
+  IncomingHttpHeaders,
+  ServerHttp2Session,
+  ServerHttp2Stream,
+} from 'node:http2'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 
 import { toFunction } from '../wsgi/callable.js'
 import type { Config } from '../wsgi/config.js'
@@ -24,6 +32,9 @@ import type {
 import { parseBind } from './bind.js'
 import { SocketConnection } from './connection.js'
 import type { BodySource } from './environ.js'
+import { hasBody, http2Exchange, watchStream } from './http2-request.js'
+import { createHttp2Servers } from './http2-server.js'
+import { SessionConnection } from './http2-session.js'
 import { drain } from './shutdown.js'
 import type { ServerContext } from './sink.js'
 import { HttpServerResponse } from './start-response.js'
@@ -49,6 +60,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   readonly #app: WsgiApp
   #requests = 0
   #server: Server | undefined
+  #http2: Http2Server | Http2SecureServer | undefined
   #closed: Promise<void> | undefined
   readonly #sockets = new Set<Socket>()
   readonly #connections = new Set<SocketConnection>()
@@ -70,9 +82,17 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     return this.cfg.workers > 1
   }
 
-  /** The node:http server, once listening. */
+  /**
+   * The server that listens, once listening: node:http's, or with `http2`
+   * h2, node:http2's TLS server, which serves HTTP/1.1 with node:http's events.
+   */
   get httpServer(): Server | undefined {
     return this.#server
+  }
+
+  /** The node:http2 server whose streams the gateway answers, with the `http2` setting. */
+  get http2Server(): Http2Server | Http2SecureServer | undefined {
+    return this.#http2
   }
 
   /** Where the server listens: `{ address, port }`, or the unix socket path. */
@@ -113,7 +133,17 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       requestTimeout: cfg.request_timeout * 1000,
       connectionsCheckingInterval: Math.max(50, Math.min(1000, cfg.headers_timeout * 250)),
     }
-    const server = cfg.key_file
+    const http2 = cfg.http2
+      ? createHttp2Servers(cfg, options, {
+          session: (session) => this.#session(session),
+          stream: (stream, headers, flags, rawHeaders) =>
+            this.#stream(stream, headers, flags, rawHeaders),
+          http1: (socket) => this.#connection(socket),
+        })
+      : undefined
+    const server = http2
+      ? http2.server
+      : cfg.key_file
       ? createTlsServer({
           ...options,
           key: readFileSync(cfg.key_file),
@@ -127,10 +157,13 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket)
       socket.once('close', () => this.#sockets.delete(socket))
-      if (!cfg.key_file) this.#connection(socket)
+      if (!cfg.key_file && !cfg.http2) this.#connection(socket)
     })
-    // with TLS, requests come on the TLS socket wrapping the accepted one
-    server.on('secureConnection', (socket: Socket) => this.#connection(socket))
+    // with TLS, requests come on the TLS socket wrapping the accepted one; an
+    // HTTP/2 one is its session's (#session)
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.alpnProtocol !== 'h2') this.#connection(socket)
+    })
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#request(req, res))
     server.on(
       'checkContinue',
@@ -141,6 +174,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       this.#upgrade(req, socket, head),
     )
     this.#server = server
+    this.#http2 = http2?.http2
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       const listening = () => {
@@ -213,12 +247,18 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     else setImmediate(() => void this.#serve(req, res))
   }
 
-  #serve(req: IncomingMessage, res: ServerResponse, body?: BodySource): Promise<void> {
+  #serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body?: BodySource,
+    connection: SocketConnection = this.#connection(req.socket),
+    refusal?: Error,
+  ): Promise<void> {
     this.#requests++
     // RFC 9112 §7: never chunk for an HTTP/1.0 client, whatever its TE header says
     if (req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false
-    const connection = this.#connection(req.socket)
     const consumer = new HttpServerResponse(req, res, connection, this, body)
+    if (refusal) consumer.refuse(refusal)
     if (this.cfg.access_log) {
       const started = performance.now()
       res.once('finish', () =>
@@ -234,6 +274,55 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       )
     }
     return consumer.run(this.#app)
+  }
+
+  /** A new HTTP/2 session: its Connection, shared by its streams. */
+  #session(session: ServerHttp2Session): void {
+    const connection = new SessionConnection(
+      session,
+      this,
+      { floodLimit: this.cfg.http2_flood_limit, idleTimeout: this.cfg.http_keep_alive },
+      this.logger,
+    )
+    this.#connections.add(connection)
+    session.once('close', () => this.#connections.delete(connection))
+    if (this.closing) connection.goAway()
+  }
+
+  /**
+   * An HTTP/2 stream is a request (http2-request.ts). As over HTTP/1.1, one
+   * with a body starts once node:http2 is done with the packets that came
+   * with its head, so a small body is complete and in memory.
+   */
+  #stream(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    flags: number,
+    rawHeaders: string[],
+  ): void {
+    watchStream(stream)
+    const connection = SessionConnection.of(stream.session as ServerHttp2Session)
+    if (!connection) return void stream.close()
+    const serve = () => {
+      if (stream.closed) return
+      const { req, res, body, refusal } = http2Exchange(
+        stream,
+        headers,
+        flags,
+        rawHeaders,
+        this.cfg.request_timeout,
+      )
+      // the stream and its sink have what #serve reads of node:http's pair
+      void this.#serve(
+        req as unknown as IncomingMessage,
+        res as unknown as ServerResponse,
+        body,
+        connection,
+        refusal,
+      )
+    }
+    if (hasBody(flags)) setImmediate(serve)
+    else serve()
   }
 
   /**
