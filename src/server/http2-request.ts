@@ -44,8 +44,10 @@ export function watchStream(stream: ServerHttp2Stream): void {
 function expected(): void {}
 
 function countReset(this: ServerHttp2Stream & { [kResetByServer]?: true }): void {
-  if (this.rstCode !== NGHTTP2_NO_ERROR && this[kResetByServer] !== true)
-    SessionConnection.of(this.session as ServerHttp2Session)?.count()
+  // a stream closed with its session has no session any more: nothing to count
+  const session = this.session as ServerHttp2Session | undefined
+  if (session && this.rstCode !== NGHTTP2_NO_ERROR && this[kResetByServer] !== true)
+    SessionConnection.of(session)?.count()
 }
 
 /** Whether a stream's request has a body: its HEADERS did not end the stream. */
@@ -99,7 +101,8 @@ function expire(stream: ServerHttp2Stream, res: Http2Response): void {
 /**
  * The request headers as node:http gives them, from HTTP/2's: no
  * pseudo-header; `:authority` as `host` (RFC 9113 §8.3.1), which must then
- * agree with a `Host` the client also sent; a body without a
+ * agree with a `Host` the client also sent (a request may have neither: it
+ * names no authority); a body without a
  * `content-length` framed by the end of the stream, as `chunked` is over
  * HTTP/1.1 (Apache's mod_http2 says so too), or given its length when it
  * is all here (`length` >= 0).
@@ -117,7 +120,7 @@ function requestHeaders(
     if (fields.host !== undefined && fields.host !== authority)
       refusal = new BadRequest('The Host header and :authority differ')
     fields.host = authority
-  } else if (fields.host === undefined) refusal = new BadRequest('No :authority and no Host')
+  }
   if (headers[':method'] === 'CONNECT')
     refusal = new HttpException('CONNECT is not supported: this server opens no tunnel', 501)
   if (body && fields['content-length'] === undefined) {
