@@ -5,17 +5,12 @@
  * are built by the same code for both protocols.
  * @module
  */
-import {
-  type IncomingHttpHeaders,
-  type ServerHttp2Session,
-  type ServerHttp2Stream,
-  constants,
-} from 'node:http2'
+import { type IncomingHttpHeaders, type ServerHttp2Stream, constants } from 'node:http2'
 
 import { BadRequest, HttpException } from '../wsgi/errors.js'
 import type { BodySource, IncomingRequest } from './environ.js'
 import { Http2Response, kResetByServer, remoteOpen } from './http2-response.js'
-import { SessionConnection } from './http2-session.js'
+import type { SessionConnection } from './http2-session.js'
 
 const { NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR } = constants
 
@@ -31,11 +26,20 @@ export interface Http2Exchange {
   refusal: Error | undefined
 }
 
+const kConnection = Symbol('pulsar.connection')
+type WatchedStream = ServerHttp2Stream & {
+  [kConnection]?: SessionConnection
+  [kResetByServer]?: true
+}
+
 /**
- * Watches a new stream: resets the client sends count against its
- * session's flood limit, and stream errors (a reset) are expected.
+ * Watches a new stream of `connection`'s session: a reset the client sends
+ * counts against the session's flood limit, and stream errors (a reset)
+ * are expected.
  */
-export function watchStream(stream: ServerHttp2Stream): void {
+export function watchStream(stream: ServerHttp2Stream, connection: SessionConnection): void {
+  // node:http2 forgets a stream's session before its 'close'
+  ;(stream as WatchedStream)[kConnection] = connection
   stream.on('error', expected)
   stream.on('close', countReset)
 }
@@ -43,11 +47,9 @@ export function watchStream(stream: ServerHttp2Stream): void {
 // a stream reset emits 'error': the response sees it as the client going away
 function expected(): void {}
 
-function countReset(this: ServerHttp2Stream & { [kResetByServer]?: true }): void {
-  // a stream closed with its session has no session any more: nothing to count
-  const session = this.session as ServerHttp2Session | undefined
-  if (session && this.rstCode !== NGHTTP2_NO_ERROR && this[kResetByServer] !== true)
-    SessionConnection.of(session)?.count()
+function countReset(this: WatchedStream): void {
+  if (this.rstCode !== NGHTTP2_NO_ERROR && this[kResetByServer] !== true)
+    this[kConnection]?.count()
 }
 
 /** Whether a stream's request has a body: its HEADERS did not end the stream. */

@@ -300,9 +300,10 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     flags: number,
     rawHeaders: string[],
   ): void {
-    watchStream(stream)
     const connection = SessionConnection.of(stream.session as ServerHttp2Session)
-    if (!connection) return void stream.close()
+    // a stream that came in the same packets as what closed its session
+    if (!connection || connection.session.destroyed) return void stream.close()
+    watchStream(stream, connection)
     const serve = () => {
       if (stream.closed) return
       const { req, res, body, refusal } = http2Exchange(
