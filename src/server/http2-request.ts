@@ -48,8 +48,7 @@ export function watchStream(stream: ServerHttp2Stream, connection: SessionConnec
 function expected(): void {}
 
 function countReset(this: WatchedStream): void {
-  if (this.rstCode !== NGHTTP2_NO_ERROR && this[kResetByServer] !== true)
-    this[kConnection]?.count()
+  if (this.rstCode !== NGHTTP2_NO_ERROR && this[kResetByServer] !== true) this[kConnection]?.count()
 }
 
 /** Whether a stream's request has a body: its HEADERS did not end the stream. */

@@ -72,11 +72,7 @@ export class Http2Response implements ResponseSink {
     }
     const stream = this.#stream
     // no body after these (RFC 9110 §6.4.1, §9.3.2); node:http2 ends the stream for them too
-    this.#noBody =
-      statusCode === 204 ||
-      statusCode === 205 ||
-      statusCode === 304 ||
-      this.#head
+    this.#noBody = statusCode === 204 || statusCode === 205 || statusCode === 304 || this.#head
     if (this.strictContentLength && !this.#noBody) this.#remaining = Number(head['content-length'])
     stream.respond(head, { endStream: this.#noBody })
     this.statusCode = statusCode
@@ -153,7 +149,6 @@ export class Http2Response implements ResponseSink {
 
   /** The response is complete: a request body still coming is declined (node:http2 sends the reset after the response). */
   #declineBody(): void {
-    if (this.#requestBody && remoteOpen(this.#stream))
-      resetStream(this.#stream, NGHTTP2_NO_ERROR)
+    if (this.#requestBody && remoteOpen(this.#stream)) resetStream(this.#stream, NGHTTP2_NO_ERROR)
   }
 }

@@ -27,15 +27,15 @@ import type { Config } from '../wsgi/config.js'
 
 /** What the gateway does with what the servers accept. */
 export interface Http2Handlers {
-  session(session: ServerHttp2Session): void
-  stream(
+  session: (session: ServerHttp2Session) => void
+  stream: (
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
     flags: number,
     rawHeaders: string[],
-  ): void
+  ) => void
   /** A cleartext connection that turned out to speak HTTP/1.1 (h2c): node:http serves it now. */
-  http1(socket: Socket): void
+  http1: (socket: Socket) => void
 }
 
 /** The server that listens, and the node:http2 server the streams come from. */

@@ -6,7 +6,6 @@
  * @module
  */
 import { type ServerHttp2Session, constants } from 'node:http2'
-import type { Socket } from 'node:net'
 
 import type { Logger, ServerHandle } from '../wsgi/types.js'
 import { SocketConnection } from './connection.js'
@@ -36,7 +35,7 @@ export class SessionConnection extends SocketConnection {
     logger: Logger,
   ) {
     // node:http2's socket is a proxy that refuses reads and writes: the session owns it
-    super(session.socket as Socket, server)
+    super(session.socket, server)
     this.session = session
     this.#limit = limits.floodLimit
     this.#logger = logger
@@ -45,7 +44,7 @@ export class SessionConnection extends SocketConnection {
     session.on('ping', count)
     session.on('remoteSettings', count)
     // a session error (a flood node:http2 caught itself, a reset socket) ends it: nothing to answer
-    session.on('error', (error) => logger.debug({ err: error }, 'HTTP/2 session error'))
+    session.on('error', (error: Error) => logger.debug({ err: error }, 'HTTP/2 session error'))
     if (limits.idleTimeout > 0) session.setTimeout(limits.idleTimeout * 1000, () => this.goAway())
   }
 

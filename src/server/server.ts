@@ -144,12 +144,12 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     const server = http2
       ? http2.server
       : cfg.key_file
-      ? createTlsServer({
-          ...options,
-          key: readFileSync(cfg.key_file),
-          cert: readFileSync(cfg.cert_file),
-        })
-      : createServer(options)
+        ? createTlsServer({
+            ...options,
+            key: readFileSync(cfg.key_file),
+            cert: readFileSync(cfg.cert_file),
+          })
+        : createServer(options)
     // node:http's default stays: a client that half-closes is gone, so its
     // in-flight work is aborted at once (docs/server.md, "Half-closed clients")
     server.keepAliveTimeout = cfg.http_keep_alive * 1000

@@ -7,9 +7,18 @@
  */
 import type { Callable, ServerOptions, WsgiApp } from 'pulsar-ts'
 
-import { h2fetch } from './h2.js'
+import { h2connect, h2fetch, h2request } from './h2.js'
 import { type Served, serve } from './listen.js'
+import { hasWholeResponse, parseResponse, rawUntil } from './raw.js'
 import { testCertificate } from './tls.js'
+
+/** A response as it came, for `exact()`. */
+export interface ExactResponse {
+  status: number
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body: string
+}
 
 /** A protocol a server is reached with. */
 export interface Transport {
@@ -18,9 +27,11 @@ export interface Transport {
   /** The scheme of the requests. */
   scheme: 'http' | 'https'
   /** Starts `app` on a free loopback port, speaking this protocol. */
-  serve(app: Callable<WsgiApp>, options?: ServerOptions): Promise<Served>
+  serve: (app: Callable<WsgiApp>, options?: ServerOptions) => Promise<Served>
   /** fetch, over this protocol. */
-  fetch(input: string | URL, init?: RequestInit): Promise<Response>
+  fetch: (input: string | URL, init?: RequestInit) => Promise<Response>
+  /** One GET of `path` exactly as written (fetch would resolve `..`), on a new connection. */
+  exact: (url: string, path: string, headers?: Record<string, string>) => Promise<ExactResponse>
 }
 
 export const http1: Transport = {
@@ -28,6 +39,11 @@ export const http1: Transport = {
   scheme: 'http',
   serve,
   fetch: (input, init) => fetch(input, init),
+  exact: async (url, path, headers = {}) => {
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`)
+    const request = `GET ${path} HTTP/1.1\r\nHost: x\r\n${lines.join('')}\r\n`
+    return parseResponse(await rawUntil(Number(new URL(url).port), request, hasWholeResponse))
+  },
 }
 
 export const http2: Transport = {
@@ -38,6 +54,13 @@ export const http2: Transport = {
     return serve(app, { http2: 'h2', key_file, cert_file, ...options })
   },
   fetch: h2fetch,
+  exact: async (url, path, headers = {}) => {
+    const answer = await h2request(h2connect(url), { ...headers, ':path': path })
+    const fields: Record<string, string> = {}
+    for (const [name, value] of Object.entries(answer.headers))
+      if (!name.startsWith(':') && value !== undefined) fields[name] = String(value)
+    return { status: answer.status, headers: fields, body: answer.text }
+  },
 }
 
 /** Both, for `describe.each`. */

@@ -44,7 +44,8 @@ describe('HTTP/2 flow control', () => {
     await new Promise((resolve) => big.once('response', resolve))
     await eventually(() => waiting && produced > 0, 10_000, 'the writer waiting on the window')
     // the other streams of the session are not held back by the stalled one
-    for (let i = 0; i < 3; i++) expect((await h2request(session, { ':path': '/' })).text).toBe('small')
+    for (let i = 0; i < 3; i++)
+      expect((await h2request(session, { ':path': '/' })).text).toBe('small')
     expect(waiting).toBe(true)
     // the window, node:http2's stream buffer and a chunk in flight: nowhere near the 8 MiB wanted
     expect(produced).toBeLessThan(256 * 1024)

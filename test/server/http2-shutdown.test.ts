@@ -39,7 +39,10 @@ describe('WSGIServer.close() with HTTP/2 sessions', () => {
     const { server, url } = await http2.serve(app, { graceful_timeout: 600 })
     const session = h2connect(url)
     const goaway = new Promise<number>((resolve) => session.once('goaway', resolve))
-    const held = [h2request(session, { ':path': '/held' }), h2request(session, { ':path': '/held' })]
+    const held = [
+      h2request(session, { ':path': '/held' }),
+      h2request(session, { ':path': '/held' }),
+    ]
     await arrived(2)
     const closed = server.close()
     expect(await goaway).toBe(constants.NGHTTP2_NO_ERROR)

@@ -155,7 +155,11 @@ describe('start_response over a stream', () => {
     })
     const session = h2connect(url)
     const get = await h2request(session, GET('/'))
-    expect([get.status, get.text, get.headers['content-length']]).toEqual([200, 'twelve bytes', '12'])
+    expect([get.status, get.text, get.headers['content-length']]).toEqual([
+      200,
+      'twelve bytes',
+      '12',
+    ])
     const head = await h2request(session, { ':method': 'HEAD', ':path': '/' })
     expect([head.status, head.body.length, head.headers['content-length']]).toEqual([200, 0, '12'])
     for (const status of [204, 304]) {
@@ -255,9 +259,15 @@ describe('wsgi.input over HTTP/2', () => {
     )
     expect(declared.status).toBe(413)
     expect(declared.rstCode).toBe(constants.NGHTTP2_NO_ERROR)
-    const streamed = await h2request(session, { ':method': 'POST', ':path': '/' }, Buffer.alloc(200_000))
+    const streamed = await h2request(
+      session,
+      { ':method': 'POST', ':path': '/' },
+      Buffer.alloc(200_000),
+    )
     expect(streamed.status).toBe(413)
-    expect((await h2request(session, { ':method': 'POST', ':path': '/' }, 'small')).status).toBe(200)
+    expect((await h2request(session, { ':method': 'POST', ':path': '/' }, 'small')).status).toBe(
+      200,
+    )
     expect(session.destroyed).toBe(false)
   })
 
