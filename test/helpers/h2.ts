@@ -6,12 +6,14 @@
  */
 import {
   type ClientHttp2Session,
+  type ClientHttp2Stream,
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
   type SecureClientSessionOptions,
   connect,
 } from 'node:http2'
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import { Readable } from 'node:stream'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { afterEach } from 'vitest'
 
 import { testCertificate } from './tls.js'
@@ -89,9 +91,9 @@ const NULL_BODY = new Set([101, 204, 205, 304])
 
 /**
  * `fetch` over HTTP/2 (one session per origin): the same default headers,
- * redirects followed unless `redirect: 'manual'`, bodies decoded as fetch
- * decodes them; a stream reset before a response is a TypeError, as a
- * failed fetch is.
+ * redirects followed unless `redirect: 'manual'`, the body streamed and
+ * decoded as fetch decodes it; a stream reset before a response is a
+ * TypeError, as a failed fetch is.
  */
 export async function h2fetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
   let url = new URL(input)
@@ -106,36 +108,53 @@ export async function h2fetch(input: string | URL, init: RequestInit = {}): Prom
       session = h2connect(url)
       pool.set(url.origin, session)
     }
-    const answer = await h2request(
-      session,
+    const stream = session.request(
       { ...headers, ':method': method, ':path': url.pathname + url.search },
-      body,
+      { endStream: body === undefined, signal: init.signal ?? undefined },
     )
-    if (answer.status === 0) throw new TypeError(`fetch failed: stream reset (${answer.rstCode})`)
-    const location = answer.headers.location
-    if (REDIRECTS.has(answer.status) && request.redirect !== 'manual' && location) {
+    if (body !== undefined) stream.end(body)
+    const head = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      stream.once('response', resolve)
+      stream.once('close', () =>
+        reject(new TypeError(`fetch failed: stream closed (${stream.rstCode})`)),
+      )
+      stream.on('error', () => undefined)
+    })
+    const status = Number(head[':status'])
+    const location = head.location
+    if (REDIRECTS.has(status) && request.redirect !== 'manual' && location) {
+      stream.resume()
       if (redirects === 20) throw new TypeError('fetch failed: redirect count exceeded')
       url = new URL(String(location), url)
-      if (answer.status === 303 || (answer.status <= 302 && method === 'POST')) {
+      if (status === 303 || (status <= 302 && method === 'POST')) {
         method = 'GET'
         body = undefined
         delete headers['content-type']
       }
       continue
     }
-    return toResponse(answer, method, url, redirects > 0)
+    return toResponse(stream, head, method, url, redirects > 0)
   }
 }
 
-function toResponse(answer: H2Answer, method: string, url: URL, redirected: boolean): Response {
+function toResponse(
+  stream: ClientHttp2Stream,
+  head: IncomingHttpHeaders,
+  method: string,
+  url: URL,
+  redirected: boolean,
+): Response {
+  const status = Number(head[':status'])
   const headers = new Headers()
-  for (const [name, value] of Object.entries(answer.headers)) {
+  for (const [name, value] of Object.entries(head)) {
     if (name.startsWith(':') || value === undefined) continue
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, String(item))
   }
-  const empty = NULL_BODY.has(answer.status) || method === 'HEAD'
-  const response = new Response(empty ? null : decode(answer.body, headers), {
-    status: answer.status,
+  let body: Readable | null = null
+  if (NULL_BODY.has(status) || method === 'HEAD') stream.resume()
+  else body = decoded(stream, headers.get('content-encoding')?.trim().toLowerCase())
+  const response = new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+    status,
     headers,
   })
   Object.defineProperties(response, {
@@ -145,11 +164,16 @@ function toResponse(answer: H2Answer, method: string, url: URL, redirected: bool
   return response
 }
 
-function decode(body: Buffer, headers: Headers): Buffer {
-  if (body.length === 0) return body
-  const coding = headers.get('content-encoding')?.trim().toLowerCase()
-  if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(body)
-  if (coding === 'deflate') return inflateSync(body)
-  if (coding === 'br') return brotliDecompressSync(body)
-  return body
+function decoded(stream: ClientHttp2Stream, coding: string | undefined): Readable {
+  const decoder =
+    coding === 'gzip' || coding === 'x-gzip'
+      ? createGunzip()
+      : coding === 'deflate'
+        ? createInflate()
+        : coding === 'br'
+          ? createBrotliDecompress()
+          : undefined
+  if (!decoder) return stream
+  stream.on('error', (error: Error) => decoder.destroy(error))
+  return stream.pipe(decoder)
 }

@@ -5,6 +5,8 @@
  *
  *     describe.each(transports)('MediaRouter over $name', (t) => { ... })
  */
+import { request } from 'node:http'
+
 import type { Callable, ServerOptions, WsgiApp } from 'pulsar-ts'
 
 import { h2connect, h2fetch, h2request } from './h2.js'
@@ -20,6 +22,25 @@ export interface ExactResponse {
   body: string
 }
 
+/** A response as it came, its body not decoded, for `bytes()`. */
+export interface BytesResponse {
+  status: number
+  /** Lower-case names; a repeated one as its values joined with ', '. */
+  headers: Record<string, string>
+  body: Buffer
+}
+
+/** Header values as strings, repeated ones joined (node:http joins most already). */
+function joined(
+  headers: Record<string, string | number | string[] | undefined>,
+): Record<string, string> {
+  const fields: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers))
+    if (!name.startsWith(':') && value !== undefined)
+      fields[name] = Array.isArray(value) ? value.join(', ') : String(value)
+  return fields
+}
+
 /** A protocol a server is reached with. */
 export interface Transport {
   /** The protocol as SERVER_PROTOCOL names it. */
@@ -32,6 +53,11 @@ export interface Transport {
   fetch: (input: string | URL, init?: RequestInit) => Promise<Response>
   /** One GET of `path` exactly as written (fetch would resolve `..`), on a new connection. */
   exact: (url: string, path: string, headers?: Record<string, string>) => Promise<ExactResponse>
+  /** One request on a new connection, the body as sent (not decoded, unlike fetch). */
+  bytes: (
+    url: string,
+    options?: { method?: string; headers?: Record<string, string> },
+  ) => Promise<BytesResponse>
 }
 
 export const http1: Transport = {
@@ -44,6 +70,23 @@ export const http1: Transport = {
     const request = `GET ${path} HTTP/1.1\r\nHost: x\r\n${lines.join('')}\r\n`
     return parseResponse(await rawUntil(Number(new URL(url).port), request, hasWholeResponse))
   },
+  bytes: (url, { method = 'GET', headers = {} } = {}) =>
+    new Promise((resolve, reject) => {
+      const req = request(url, { method, headers, agent: false }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            headers: joined(res.headers),
+            body: Buffer.concat(chunks),
+          }),
+        )
+        res.on('error', reject)
+      })
+      req.on('error', reject)
+      req.end()
+    }),
 }
 
 export const http2: Transport = {
@@ -56,10 +99,16 @@ export const http2: Transport = {
   fetch: h2fetch,
   exact: async (url, path, headers = {}) => {
     const answer = await h2request(h2connect(url), { ...headers, ':path': path })
-    const fields: Record<string, string> = {}
-    for (const [name, value] of Object.entries(answer.headers))
-      if (!name.startsWith(':') && value !== undefined) fields[name] = String(value)
-    return { status: answer.status, headers: fields, body: answer.text }
+    return { status: answer.status, headers: joined(answer.headers), body: answer.text }
+  },
+  bytes: async (url, { method = 'GET', headers = {} } = {}) => {
+    const { pathname, search } = new URL(url)
+    const answer = await h2request(h2connect(url), {
+      ...headers,
+      ':method': method,
+      ':path': pathname + search,
+    })
+    return { status: answer.status, headers: joined(answer.headers), body: answer.body }
   },
 }
 
