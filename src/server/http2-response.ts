@@ -48,6 +48,8 @@ export class Http2Response implements ResponseSink {
   #noBody = false
   #remaining: number | undefined
   #overtaken = false
+  /** Whether the response was ended: node:http2 ends a stream's writable side itself when the client resets it. */
+  #ended = false
 
   /** `head`: the request is a HEAD, answered without a body. */
   constructor(stream: ServerHttp2Stream, requestBody: boolean, head: boolean) {
@@ -76,7 +78,7 @@ export class Http2Response implements ResponseSink {
     if (this.strictContentLength && !this.#noBody) this.#remaining = Number(head['content-length'])
     stream.respond(head, { endStream: this.#noBody })
     this.statusCode = statusCode
-    if (this.#noBody) this.#declineBody()
+    if (this.#noBody) this.#finish()
     return this
   }
 
@@ -94,7 +96,7 @@ export class Http2Response implements ResponseSink {
     if (this.#remaining !== undefined && this.#remaining > 0)
       throw new Error(`The body ended ${this.#remaining} bytes short of its Content-Length`)
     this.#stream.end(chunk)
-    this.#declineBody()
+    this.#finish()
     return this
   }
 
@@ -120,7 +122,7 @@ export class Http2Response implements ResponseSink {
     this.#overtaken = true
     if (!stream.headersSent && !stream.closed) {
       stream.respond({ ':status': statusCode, 'content-length': 0 }, { endStream: true })
-      this.#declineBody()
+      this.#finish()
     } else resetStream(stream, NGHTTP2_INTERNAL_ERROR)
   }
 
@@ -134,9 +136,9 @@ export class Http2Response implements ResponseSink {
     return this
   }
 
-  /** Whether the whole response was handed to the session. */
+  /** Whether the whole response was ended and handed to the session. */
   get writableFinished(): boolean {
-    return this.#stream.writableFinished
+    return this.#ended && this.#stream.writableFinished
   }
 
   #count(chunk: Chunk): void {
@@ -147,8 +149,12 @@ export class Http2Response implements ResponseSink {
     this.#remaining -= length
   }
 
-  /** The response is complete: a request body still coming is declined (node:http2 sends the reset after the response). */
-  #declineBody(): void {
+  /**
+   * The response is complete: a request body still coming is declined
+   * (node:http2 sends the reset once the response went out).
+   */
+  #finish(): void {
+    this.#ended = true
     if (this.#requestBody && remoteOpen(this.#stream)) resetStream(this.#stream, NGHTTP2_NO_ERROR)
   }
 }

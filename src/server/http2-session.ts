@@ -19,6 +19,7 @@ export class SessionConnection extends SocketConnection {
   readonly session: ServerHttp2Session
   readonly #limit: number
   readonly #logger: Logger
+  readonly #encrypted: boolean
   #level = 0
   #since = 0
 
@@ -37,6 +38,7 @@ export class SessionConnection extends SocketConnection {
     // node:http2's socket is a proxy that refuses reads and writes: the session owns it
     super(session.socket, server)
     this.session = session
+    this.#encrypted = session.encrypted === true
     this.#limit = limits.floodLimit
     this.#logger = logger
     ;(session as TrackedSession)[kConnection] = this
@@ -51,6 +53,20 @@ export class SessionConnection extends SocketConnection {
   /** The Connection of a session, once the gateway made one. */
   static of(session: ServerHttp2Session): SessionConnection | undefined {
     return (session as TrackedSession)[kConnection]
+  }
+
+  /** Whether the session is over TLS (asked once: the session's socket is a proxy). */
+  override get encrypted(): boolean {
+    return this.#encrypted
+  }
+
+  // a destroyed session's socket proxy throws on every read: it is closing anyway
+  override quiet(now: number): void {
+    if (!this.session.destroyed) super.quiet(now)
+  }
+
+  override idleFor(now: number): number {
+    return this.session.destroyed ? 0 : super.idleFor(now)
   }
 
   /** GOAWAY: no new stream is accepted; the session closes once its open streams are done. */

@@ -116,7 +116,12 @@ export async function h2fetch(input: string | URL, init: RequestInit = {}): Prom
     const head = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
       stream.once('response', resolve)
       stream.once('close', () =>
-        reject(new TypeError(`fetch failed: stream closed (${stream.rstCode})`)),
+        // as fetch: an abort rejects with the signal's reason
+        reject(
+          init.signal?.aborted
+            ? (init.signal.reason as Error)
+            : new TypeError(`fetch failed: stream closed (${stream.rstCode})`),
+        ),
       )
       stream.on('error', () => undefined)
     })
