@@ -78,4 +78,24 @@ describe('HTTP/2 flow control', () => {
     expect(closed).toBe(1)
     expect((await h2request(session, { ':path': '/' })).text).toBe('fine')
   })
+
+  it('aborts the signal of a request whose client resets the stream while the application waits', async () => {
+    let reason: unknown
+    let waiting = false
+    const { url } = await http2.serve(async (environ: Environ, startResponse: StartResponse) => {
+      const signal = environ['pulsar.cache'].signal
+      waiting = true
+      await new Promise((resolve) => signal.addEventListener('abort', resolve))
+      reason = signal.reason
+      startResponse('200 OK', [])
+      return ['too late']
+    })
+    const stream = h2connect(url).request({ ':method': 'POST', ':path': '/' }, { endStream: false })
+    stream.on('error', () => undefined)
+    stream.end('a body, all of it')
+    await eventually(() => waiting, 10_000, 'the application waiting')
+    stream.close(0x8)
+    await eventually(() => reason !== undefined, 10_000, 'the abort')
+    expect((reason as Error).name).toBe('ClientDisconnected')
+  })
 })
