@@ -136,6 +136,21 @@ export class Http2Response implements ResponseSink {
     return this
   }
 
+  /**
+   * The head as it went out, for `HttpServerResponse.head`: HTTP/2's
+   * HEADERS frame written as text, `HTTP/2 200` then a line per field,
+   * node:http2's `date` included (node:http's `_header` over HTTP/1.1).
+   */
+  get _header(): string | undefined {
+    const sent = this.#stream.sentHeaders as Record<string, string | string[] | number> | undefined
+    if (!sent || this.#overtaken) return undefined
+    let head = `HTTP/2 ${this.statusCode}\r\n`
+    for (const [name, value] of Object.entries(sent))
+      if (name !== ':status')
+        for (const item of Array.isArray(value) ? value : [value]) head += `${name}: ${item}\r\n`
+    return head + '\r\n'
+  }
+
   /** Whether the whole response was ended and handed to the session. */
   get writableFinished(): boolean {
     return this.#ended && this.#stream.writableFinished

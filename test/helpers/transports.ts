@@ -6,12 +6,13 @@
  *     describe.each(transports)('MediaRouter over $name', (t) => { ... })
  */
 import { request } from 'node:http'
+import { afterEach } from 'vitest'
 
 import type { Callable, ServerOptions, WsgiApp } from 'pulsar-ts'
 
 import { h2connect, h2fetch, h2request } from './h2.js'
 import { type Served, serve } from './listen.js'
-import { hasWholeResponse, parseResponse, rawUntil } from './raw.js'
+import { RawClient, hasWholeResponse, parseResponse, rawUntil } from './raw.js'
 import { testCertificate } from './tls.js'
 
 /** A response as it came, for `exact()`. */
@@ -41,6 +42,19 @@ function joined(
   return fields
 }
 
+const clients = new Set<RawClient>()
+
+afterEach(() => {
+  for (const client of clients) client.close()
+  clients.clear()
+})
+
+/** One connection (an HTTP/2 session), for requests that must share it. */
+export interface TestConnection {
+  /** A GET of `path` as written, on this connection. */
+  get: (path: string) => Promise<ExactResponse>
+}
+
 /** A protocol a server is reached with. */
 export interface Transport {
   /** The protocol as SERVER_PROTOCOL names it. */
@@ -53,6 +67,8 @@ export interface Transport {
   fetch: (input: string | URL, init?: RequestInit) => Promise<Response>
   /** One GET of `path` exactly as written (fetch would resolve `..`), on a new connection. */
   exact: (url: string, path: string, headers?: Record<string, string>) => Promise<ExactResponse>
+  /** A connection for requests that must share one (keep-alive, or one session). */
+  connect: (url: string) => Promise<TestConnection>
   /** One request on a new connection, the body as sent (not decoded, unlike fetch). */
   bytes: (
     url: string,
@@ -69,6 +85,20 @@ export const http1: Transport = {
     const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`)
     const request = `GET ${path} HTTP/1.1\r\nHost: x\r\n${lines.join('')}\r\n`
     return parseResponse(await rawUntil(Number(new URL(url).port), request, hasWholeResponse))
+  },
+  connect: async (url) => {
+    const client = await RawClient.connect(Number(new URL(url).port))
+    clients.add(client)
+    let offset = 0
+    return {
+      get: async (path) => {
+        client.send(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`)
+        const received = await client.until((text) => hasWholeResponse(text.slice(offset)))
+        const response = parseResponse(received.slice(offset))
+        offset = received.length
+        return response
+      },
+    }
   },
   bytes: (url, { method = 'GET', headers = {} } = {}) =>
     new Promise((resolve, reject) => {
@@ -100,6 +130,15 @@ export const http2: Transport = {
   exact: async (url, path, headers = {}) => {
     const answer = await h2request(h2connect(url), { ...headers, ':path': path })
     return { status: answer.status, headers: joined(answer.headers), body: answer.text }
+  },
+  connect: (url) => {
+    const session = h2connect(url)
+    return Promise.resolve({
+      get: async (path) => {
+        const answer = await h2request(session, { ':path': path })
+        return { status: answer.status, headers: joined(answer.headers), body: answer.text }
+      },
+    })
   },
   bytes: async (url, { method = 'GET', headers = {} } = {}) => {
     const { pathname, search } = new URL(url)
