@@ -27,6 +27,7 @@ import type { BodySource } from './environ.js'
 import { drain } from './shutdown.js'
 import type { ServerContext } from './sink.js'
 import { HttpServerResponse } from './start-response.js'
+import { declaresBody } from './request-headers.js'
 import { UpgradeBody } from './upgrade-body.js'
 
 const kConnection = Symbol('pulsar.connection')
@@ -207,10 +208,8 @@ export abstract class Gateway implements ServerHandle, ServerContext {
    * (environ.ts).
    */
   #request(req: IncomingMessage, res: ServerResponse): void {
-    const headers = req.headers
-    if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined)
-      void this.#serve(req, res)
-    else setImmediate(() => void this.#serve(req, res))
+    if (declaresBody(req.rawHeaders)) setImmediate(() => void this.#serve(req, res))
+    else void this.#serve(req, res)
   }
 
   #serve(req: IncomingMessage, res: ServerResponse, body?: BodySource): Promise<void> {
