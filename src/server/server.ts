@@ -54,6 +54,9 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   readonly #sockets = new Set<Socket>()
   readonly #connections = new Set<SocketConnection>()
   readonly #closeHooks: (() => unknown)[] = []
+  #forget: (this: Socket) => void = () => undefined
+  // the address every connection comes in on, when the bind names one: no getsockname per connection
+  #local: readonly [string, string] | undefined
 
   constructor(callable: Callable<WsgiApp>, cfg: Readonly<Config>) {
     this.#app = toFunction(callable, 'The WSGI application')
@@ -125,9 +128,18 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     // in-flight work is aborted at once (docs/server.md, "Half-closed clients")
     server.keepAliveTimeout = cfg.http_keep_alive * 1000
     if (cfg.max_connections) server.maxConnections = cfg.max_connections
+    // one listener for every socket, which is its `this`: no closure per connection
+    const sockets = this.#sockets
+    const connections = this.#connections
+    this.#forget = function (this: TrackedSocket) {
+      sockets.delete(this)
+      const connection = this[kConnection]
+      if (connection) connections.delete(connection)
+    }
     server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket)
-      socket.once('close', () => this.#sockets.delete(socket))
+      sockets.add(socket)
+      // 'close' comes once: `on` spares the wrapper `once` makes
+      socket.on('close', this.#forget)
       if (!cfg.key_file) this.#connection(socket)
     })
     // with TLS, requests come on the TLS socket wrapping the accepted one
@@ -152,6 +164,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       else server.listen({ host: bind.host, port: bind.port, backlog: cfg.backlog }, listening)
     })
     server.on('error', (error) => this.logger.error({ err: error }, 'Server error'))
+    this.#local = fixedLocal(server.address())
     // with workers, the arbiter says where the service listens, once
     if (cluster.isWorker) this.logger.debug({ url: this.url }, `Worker listening on ${this.url}`)
     else this.logger.info({ url: this.url }, `pulsar-ts listening on ${this.url}`)
@@ -194,9 +207,10 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   #connection(socket: TrackedSocket): SocketConnection {
     let connection = socket[kConnection]
     if (!connection) {
-      const created = (connection = socket[kConnection] = new SocketConnection(socket, this))
-      this.#connections.add(created)
-      socket.once('close', () => this.#connections.delete(created))
+      connection = socket[kConnection] = new SocketConnection(socket, this, this.#local)
+      this.#connections.add(connection)
+      // a TLS socket, not the one 'connection' saw (it wraps it), tells its own close
+      if (!this.#sockets.has(socket)) socket.on('close', this.#forget)
     }
     return connection
   }
@@ -260,6 +274,8 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       clearTimeout(timer)
       connection.upgrade = undefined
       if (!connection.detached && !res.writableFinished) socket.destroy()
+      // a socket taken over must not keep the request and its response alive
+      else if (connection.detached) res.detachSocket(socket)
     })
   }
 }
@@ -282,4 +298,12 @@ function bodyLength(req: IncomingMessage): number | undefined {
   if (req.headers['transfer-encoding'] !== undefined) return undefined
   const length = Number(req.headers['content-length'] ?? 0)
   return Number.isSafeInteger(length) ? length : 0
+}
+
+/** The local address of every connection to `address`: known unless it is a wildcard. */
+function fixedLocal(address: AddressInfo | string | null): readonly [string, string] | undefined {
+  if (address === null) return undefined
+  if (typeof address === 'string') return Object.freeze([address, ''] as const)
+  if (address.address === '0.0.0.0' || address.address === '::') return undefined
+  return Object.freeze([address.address, String(address.port)] as const)
 }

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net'
 
 import { isThenable } from '../wsgi/callable.js'
 import type { WsgiRequest } from '../wsgi/request.js'
-import type { Logger, ServerHandle } from '../wsgi/types.js'
+import type { Logger, ResponseConsumer, ServerHandle } from '../wsgi/types.js'
 import type { ResolvedOptions } from './options.js'
 import type { EngineEvents, EngineSocket } from './transport.js'
 
@@ -67,6 +67,8 @@ export interface SocketContext {
   readonly options: ResolvedOptions
   readonly hub: SocketSet
   readonly logger: Logger
+  /** The `pulsar.cache` of its handshake's environ, once the 101 is sent. */
+  readonly consumer: ResponseConsumer
 }
 
 /** The socket a WebSocket handler is given: write, ping, close, and what the handshake brought. */
