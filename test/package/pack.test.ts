@@ -159,7 +159,6 @@ describe('importing the package', () => {
     'ioredis',
     '@fastify/busboy',
     'ws',
-    'json-rpc-2.0',
     'find-my-way',
     'mime-types',
     'pino',
