@@ -4,8 +4,8 @@
  * test/package/pack.test.ts compiles and runs them against the packed
  * package.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { describe, expect, it } from 'vitest'
@@ -65,6 +65,28 @@ describe('the code blocks of the docs', () => {
     const claiming = blocks.filter((block) => block.claims.length > 0)
     expect(claiming.filter((block) => ['module', 'fragment'].includes(block.kind))).toEqual([])
     expect(claiming.length).toBeGreaterThan(5)
+  })
+})
+
+describe('the docs', () => {
+  it('name only files of the repository that exist', () => {
+    // a glob (`test/types/*.test-d.ts`) names at least one file
+    const exists = (path: string) => {
+      if (!path.includes('*')) return existsSync(join(root, path))
+      const glob = new RegExp(`^${basename(path).replaceAll('.', '\\.').replaceAll('*', '.*')}$`)
+      return readdirSync(join(root, dirname(path))).some((name) => glob.test(name))
+    }
+    const missing = docFiles(root).flatMap((doc) =>
+      [
+        ...readFileSync(join(root, doc), 'utf8').matchAll(
+          /\b(?:src|examples|test|scripts)\/[\w./*-]*\w/g,
+        ),
+      ]
+        .map(([path]) => path)
+        .filter((path) => !exists(path))
+        .map((path) => `${doc}: ${path}`),
+    )
+    expect(missing).toEqual([])
   })
 })
 
