@@ -30,10 +30,8 @@ import { fileURLToPath } from 'node:url'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { type TsBlock, printedLines, tsBlocks, unfulfilled } from '../helpers/docs.js'
-import { type Ran, type Run, exec, listening, run } from '../helpers/process.js'
-import { eventually } from '../helpers/wait.js'
-import { PROBES } from './doc-probes.js'
+import { type Ran, exec, listening, run } from '../helpers/process.js'
+import { describeDocBlocks } from './doc-blocks.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const TS7 = '7.0.2'
@@ -194,105 +192,7 @@ ${loaded}`
   })
 })
 
-const blocks = tsBlocks(root)
-const compiled = new Map<string, Promise<{ dir: string; checked: Ran }>>()
-
-/**
- * A new project for a compiler: the tsconfig its `tsc --init` writes, the
- * examples, and each block of the docs as its own module file; compiled once.
- */
-function compiledWith(version: string): Promise<{ dir: string; checked: Ran }> {
-  let done = compiled.get(version)
-  if (!done) {
-    done = (async () => {
-      const tsc = COMPILERS[version]!()
-      const dir = join(consumer, `ts${version}`)
-      mkdirSync(dir)
-      succeeded(await node([tsc, '--init'], dir))
-      for (const name of readdirSync(join(root, 'examples')))
-        if (name.endsWith('.ts')) cpSync(join(root, 'examples', name), join(dir, name))
-      for (const block of blocks)
-        if (block.kind !== 'fragment') writeFileSync(join(dir, `${block.name}.ts`), block.code)
-      return { dir, checked: await node([tsc, '-p', dir, '--pretty', 'false'], dir) }
-    })()
-    compiled.set(version, done)
-  }
-  return done
-}
-
-/** Compiler output with each block's file and line turned into its doc's: `docs/router.md:42:5`. */
-function located(output: string): string {
-  const byName = new Map(blocks.map((block) => [block.name, block]))
-  return output.replace(/^([\w-]+)\.ts\((\d+),(\d+)\)/gm, (found, name: string, line, column) => {
-    const block = byName.get(name)
-    return block ? `${block.doc}:${block.line + Number(line)}:${String(column)}` : found
-  })
-}
-
-describe.each(Object.keys(COMPILERS))('TypeScript %s in a new project', (version) => {
-  it('type-checks each block of the docs as its own module, under the tsconfig `tsc --init` writes', async () => {
-    const { dir, checked } = await compiledWith(version)
-    // the config that brought the errors: no global types unless a file asks for them
-    expect(readFileSync(join(dir, 'tsconfig.json'), 'utf8')).toMatch(/^\s*"types": \[\],/m)
-    expect(located(checked.stdout + checked.stderr)).toBe('')
-    expect(checked.code).toBe(0)
-    // the declarations themselves, as a project that checks its libraries sees them
-    const tsc = COMPILERS[version]!()
-    const strict = await node([tsc, '-p', dir, '--noEmit', '--skipLibCheck', 'false'], dir)
-    expect(located(strict.stdout + strict.stderr)).toBe('')
-  }, 120_000)
-})
-
-/** Runs a compiled block of the 5.9 project, or an example, with `args`. */
-async function start(name: string, args: string[] = []): Promise<Run> {
-  const { dir } = await compiledWith('5.9')
-  return run([join(dir, `${name}.js`), ...args], {}, { cwd: dir, tsx: false })
-}
-
-/** Stops a server with SIGTERM; it must drain and exit 0. */
-async function stop(server: Run): Promise<void> {
-  server.child.kill('SIGTERM')
-  const { code } = await server.exit
-  expect(code, server.stderr()).toBe(0)
-}
-
-const PORT_0 = ['--bind', '127.0.0.1:0']
-
-describe("the docs' blocks, run from the project of TypeScript 5.9", () => {
-  const runs = blocks.filter((block) => ['program', 'server', 'client'].includes(block.kind))
-
-  it.each(runs)(
-    '$title ($kind $name)',
-    async (block: TsBlock) => {
-      const missed = () => unfulfilled(block.claims, printedLines(ran.stdout()))
-      let ran: Run
-      if (block.kind === 'server') {
-        ran = await start(block.name, PORT_0)
-        await PROBES[block.title]!(await listening(ran), ran)
-        // what the block prints once it served, as its client calls come back
-        await eventually(() => missed().length === 0, 30_000).catch(() => undefined)
-        await stop(ran)
-      } else {
-        let server: Run | undefined
-        let name = block.name
-        if (block.kind === 'client') {
-          server = await start(basename(block.targets[0]!, '.ts'), PORT_0)
-          const { host } = new URL(await listening(server))
-          const { dir } = await compiledWith('5.9')
-          name = `${block.name}.run`
-          const code = readFileSync(join(dir, `${block.name}.js`), 'utf8')
-          writeFileSync(join(dir, `${name}.js`), code.replaceAll('127.0.0.1:8060', host))
-        }
-        ran = await start(name)
-        const { code } = await ran.exit
-        expect(code, ran.stderr()).toBe(0)
-        if (server) await stop(server)
-      }
-      expect(missed()).toEqual([])
-    },
-    60_000,
-  )
-})
+describeDocBlocks(() => consumer, COMPILERS)
 
 describe('the pulsar-ts command of the package', () => {
   const APP = `import { type Environ, WsgiRequest, WsgiResponse } from 'pulsar-ts'
