@@ -1,6 +1,6 @@
 /**
  * The code blocks of README.md and docs/*.md, as the docs tests read them
- * (test/docs/docs.test.ts, test/package/pack.test.ts).
+ * (test/docs/docs.test.ts, test/package/doc-blocks.ts).
  *
  * Every ```ts block is one of these kinds:
  *
@@ -17,8 +17,6 @@
  *   that calls that server at its default address, `127.0.0.1:8060`. The
  *   test starts the server on port 0 and runs the block with the address
  *   replaced.
- * - `module`: it declares a value it does not define (`declare const api:
- *   Middleware`, the application it composes), so it is type-checked only.
  * - `fragment`: marked `<!-- fragment of PATH[, PATH...] -->`, it quotes
  *   files of the repository compiled with the project (an example, a
  *   source): each of its top-level statements must occur in one of them,
@@ -36,7 +34,7 @@ import { join } from 'node:path'
 import ts from 'typescript'
 
 /** How a ```ts block is checked (above). */
-export type BlockKind = 'program' | 'server' | 'client' | 'module' | 'fragment'
+export type BlockKind = 'program' | 'server' | 'client' | 'fragment'
 
 /** One fenced code block of a doc. */
 export interface DocBlock {
@@ -136,8 +134,6 @@ function classify(
     return { kind: 'client', targets: [server] }
   }
   if (/\.start\(/.test(block.code)) return { kind: 'server', targets: [] }
-  if (/^declare (const|let|var|function|class) /m.test(block.code))
-    return { kind: 'module', targets: [] }
   return { kind: 'program', targets: [] }
 }
 
