@@ -3,8 +3,7 @@
  * message (a call, a notification or a batch) in, the text of the reply (or
  * nothing) out, at once when every method answers at once. It owns what the
  * specification demands: the envelope checks, the shape of batches, the
- * limits, params checking, and errors that never leak (docs/rpc.md; why it
- * no longer runs on json-rpc-2.0 is in docs/performance.md).
+ * limits, params checking, and errors that never leak (docs/rpc.md).
  * @module
  */
 import { STATUS_CODES } from 'node:http'
