@@ -21,14 +21,14 @@ import type {
   WsgiApp,
   WsgiErrors,
 } from '../wsgi/types.js'
-import { parseBind } from './bind.js'
+import { fixedLocal, parseBind, urlOf } from './bind.js'
 import { SocketConnection } from './connection.js'
 import type { BodySource } from './environ.js'
 import { drain } from './shutdown.js'
 import type { ServerContext } from './sink.js'
 import { HttpServerResponse } from './start-response.js'
 import { declaresBody } from './request-headers.js'
-import { UpgradeBody } from './upgrade-body.js'
+import { UpgradeBody, bodyLength } from './upgrade-body.js'
 
 const kConnection = Symbol('pulsar.connection')
 type TrackedSocket = Socket & { [kConnection]?: SocketConnection }
@@ -87,10 +87,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   /** The base URL of the server, e.g. `http://127.0.0.1:8060`. */
   get url(): string | undefined {
     const address = this.address
-    if (address === undefined) return undefined
-    if (typeof address === 'string') return `unix:${address}`
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    return `${this.cfg.key_file ? 'https' : 'http'}://${host}:${address.port}`
+    return address === undefined ? undefined : urlOf(address, this.cfg.key_file !== '')
   }
 
   /** Requests received since the server started listening. */
@@ -291,19 +288,4 @@ function endSocket(this: ServerResponse): void {
 
 function cutUpgrade(connection: SocketConnection): void {
   if (!connection.detached) connection.socket.destroy()
-}
-
-/** The Content-Length of a request's body: 0 when it has none, `undefined` when it is chunked. */
-function bodyLength(req: IncomingMessage): number | undefined {
-  if (req.headers['transfer-encoding'] !== undefined) return undefined
-  const length = Number(req.headers['content-length'] ?? 0)
-  return Number.isSafeInteger(length) ? length : 0
-}
-
-/** The local address of every connection to `address`: known unless it is a wildcard. */
-function fixedLocal(address: AddressInfo | string | null): readonly [string, string] | undefined {
-  if (address === null) return undefined
-  if (typeof address === 'string') return Object.freeze([address, ''] as const)
-  if (address.address === '0.0.0.0' || address.address === '::') return undefined
-  return Object.freeze([address.address, String(address.port)] as const)
 }
