@@ -7,12 +7,14 @@
  * @module
  */
 import cluster, { type Worker } from 'node:cluster'
-import { type AddressInfo, createServer as createNetServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 
-import { parseBind } from '../server/bind.js'
+import { parseBind, urlOf } from '../server/bind.js'
+
 import type { Config } from '../wsgi/config.js'
 import type { ClusterInfo, Logger } from '../wsgi/types.js'
 import type { Publication, ToArbiter, ToWorker } from './messages.js'
+import { pinPort } from './pin-port.js'
 import { heartbeatInterval } from './worker.js'
 
 interface Supervised {
@@ -30,25 +32,6 @@ interface Supervised {
   /** Set once the arbiter told it to stop, until it exits. */
   stopped: Promise<void> | undefined
   exited: Promise<void>
-}
-
-/**
- * For a bind on port 0, a free port to give every worker instead: workers
- * that each asked for port 0 could end up on different ports, and a worker
- * forked after the others died would. `undefined` when the bind names a port.
- */
-async function pinPort(bind: string): Promise<string | undefined> {
-  const address = parseBind(bind)
-  if (!address || 'path' in address || address.port !== 0) return undefined
-  const probe = createNetServer()
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject)
-    probe.listen({ host: address.host, port: 0 }, resolve)
-  })
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  const host = address.host?.includes(':') ? `[${address.host}]` : (address.host ?? '')
-  return `${host}:${port}`
 }
 
 // a worker that served this long before crashing was not in a crash loop
@@ -188,12 +171,9 @@ export class Arbiter {
     this.#listeners.get(worker.id)?.()
     if (this.#url) return
     const bind = parseBind(this.cfg.bind)
-    if (bind && 'path' in bind) this.#url = `unix:${bind.path}`
-    else {
-      const host = address.address ?? bind?.host ?? '0.0.0.0'
-      const shown = host.includes(':') ? `[${host}]` : host
-      this.#url = `${this.cfg.key_file ? 'https' : 'http'}://${shown}:${address.port}`
-    }
+    const host = address.address ?? (bind && 'host' in bind ? bind.host : undefined) ?? '0.0.0.0'
+    const listened = bind && 'path' in bind ? bind.path : { address: host, port: address.port }
+    this.#url = urlOf(listened, this.cfg.key_file !== '')
     this.logger.info(
       { url: this.#url, workers: this.#target },
       `pulsar-ts listening on ${this.#url} with ${this.#target} worker(s)`,

@@ -28,7 +28,7 @@ export interface Setting<T> {
   /** Returns an error message when the value is not acceptable. */
   validate?: (value: T) => string | undefined
   /** The value of the flag given alone (`--http2` is `--http2 h2`); only for string settings. */
-  bare?: T
+  bare?: string
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -401,7 +401,7 @@ function bareFlags(argv: string[]): string[] {
     for (let i = 0; i < result.length; i++) {
       const next = result[i + 1]
       if (result[i] === flag && (next === undefined || validate?.(next) !== undefined))
-        result[i] = `${flag}=${String(bare)}`
+        result[i] = `${flag}=${bare}`
     }
   }
   return result

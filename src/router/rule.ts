@@ -67,6 +67,8 @@ function converterOf(name: string, args: string | undefined, rule: string): Conv
   return converter
 }
 
+const NO_ARGS: Record<string, unknown> = Object.freeze({})
+
 /**
  * A parsed rule. Variables take whole segments; `<path:...>` only the last.
  * Its `shape` is the find-my-way path, with variables named by position so
@@ -136,8 +138,10 @@ export class Rule {
   convert(
     params: Readonly<Record<string, string | undefined>>,
   ): Record<string, unknown> | undefined {
-    const urlargs: Record<string, unknown> = {}
     const variables = this.variables
+    // a rule without variables, the most common, shares one empty record
+    if (variables.length === 0) return NO_ARGS
+    const urlargs: Record<string, unknown> = {}
     for (let i = 0; i < variables.length; i++) {
       const variable = variables[i]!
       const value = variable.converter.toValue(params[this.#keys[i]!] ?? '')

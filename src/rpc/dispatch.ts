@@ -3,8 +3,7 @@
  * message (a call, a notification or a batch) in, the text of the reply (or
  * nothing) out, at once when every method answers at once. It owns what the
  * specification demands: the envelope checks, the shape of batches, the
- * limits, params checking, and errors that never leak (docs/rpc.md; why it
- * no longer runs on json-rpc-2.0 is in docs/performance.md).
+ * limits, params checking, and errors that never leak (docs/rpc.md).
  * @module
  */
 import { STATUS_CODES } from 'node:http'
@@ -12,6 +11,15 @@ import { STATUS_CODES } from 'node:http'
 import { isThenable } from '../wsgi/callable.js'
 import { HttpException } from '../wsgi/errors.js'
 import type { WsgiRequest } from '../wsgi/request.js'
+import {
+  type Answer,
+  EXCEPTION,
+  type JSONRPCID,
+  type JSONRPCRequest,
+  type Response,
+  errorResponse,
+  invalidRequest,
+} from './envelope.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
 import { pollutingKey } from '../wsgi/json-body.js'
 import { type IdTexts, TOO_DEEP, exactJson, scanMessage } from './json.js'
@@ -32,39 +40,10 @@ export interface Reply {
   exception?: HttpException | undefined
 }
 
-/** A request id: a string, a number or null (spec §4). */
-type JSONRPCID = string | number | null
-
-/** A Request object that passed the envelope checks. */
-interface JSONRPCRequest {
-  jsonrpc: '2.0'
-  method: string
-  params?: unknown
-  /** Absent for a notification. */
-  id?: JSONRPCID
-}
-
-/** A Response object, and the HttpException a method threw, which rides along. */
-interface Response {
-  jsonrpc: '2.0'
-  id: JSONRPCID
-  result?: unknown
-  error?: RpcErrorObject
-  [EXCEPTION]?: HttpException
-}
-
-type Answer = Response | null
-
-// a symbol key: JSON.stringify leaves it out of the reply
-const EXCEPTION = Symbol('httpException')
 const NO_REPLY: Reply = { body: undefined }
 
 function errorReply(id: JSONRPCID, error: RpcErrorObject): Reply {
   return { body: JSON.stringify({ jsonrpc: '2.0', id, error }) }
-}
-
-function errorResponse(id: JSONRPCID, error: RpcErrorObject): Response {
-  return { jsonrpc: '2.0', id, error }
 }
 
 /** The reply to a message that is not JSON (not even UTF-8, for a transport that reads bytes). */
@@ -77,45 +56,6 @@ const EMPTY_BATCH = errorReply(null, {
   message: 'Invalid Request',
   data: 'An empty batch',
 })
-
-function isId(id: unknown): id is JSONRPCID {
-  return typeof id === 'string' || typeof id === 'number' || id === null
-}
-
-/** The -32600 answer for a batch item or message that is not a Request object, or `undefined` when it is one. */
-function invalidRequest(message: unknown): Response | undefined {
-  if (typeof message !== 'object' || message === null || Array.isArray(message))
-    return errorResponse(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid Request' })
-  const call = message as Record<string, unknown>
-  const hasId = Object.hasOwn(call, 'id')
-  if (hasId && !isId(call.id))
-    return errorResponse(null, {
-      code: RpcErrorCode.InvalidRequest,
-      message: 'Invalid Request',
-      data: 'The id must be a string, a number or null',
-    })
-  const { params } = call
-  const problem =
-    call.jsonrpc !== '2.0'
-      ? 'The jsonrpc member must be "2.0"'
-      : typeof call.method !== 'string'
-        ? 'The method must be a string'
-        : // spec §4.2: params, when present, are a structured value
-          params !== undefined && (typeof params !== 'object' || params === null)
-          ? 'The params must be an array or an object'
-          : undefined
-  // spec §5: an invalid request is answered even without an id (it is no notification)
-  const id = hasId ? (call.id as JSONRPCID) : null
-  // a message with a result or an error is a Response object, not a Request (docs/rpc.md)
-  if (problem === undefined && (Object.hasOwn(call, 'result') || Object.hasOwn(call, 'error')))
-    return errorResponse(id, { code: RpcErrorCode.InvalidRequest, message: 'Invalid Request' })
-  if (problem === undefined) return undefined
-  return errorResponse(id, {
-    code: RpcErrorCode.InvalidRequest,
-    message: 'Invalid Request',
-    data: problem,
-  })
-}
 
 const METHOD_NOT_FOUND: RpcErrorObject = Object.freeze({
   code: RpcErrorCode.MethodNotFound,

@@ -1,6 +1,6 @@
 /**
  * Sending an application's body: a WsgiResponse is started and hands over
- * its chunks; one chunk in hand goes out at once with a Content-Length; the
+ * its chunks; an array of chunks in hand goes out at once with a Content-Length; the
  * rest is iterated (sync, promised chunks, async) with backpressure, each
  * wait giving up when the client goes away.
  * @module

@@ -27,11 +27,13 @@ export class SocketConnection implements Connection {
   #quietSince = 0
   #bytesAtQuiet = 0
   #remote: [string, string] | undefined
-  #local: [string, string] | undefined
+  #local: readonly [string, string] | undefined
 
-  constructor(socket: Socket, server?: ServerHandle) {
+  /** `local`: the server's address and port when every connection has the same (a bound, not wildcard, address). */
+  constructor(socket: Socket, server?: ServerHandle, local?: readonly [string, string]) {
     this.socket = socket
     this.server = server
+    this.#local = local
   }
 
   /** Whether the connection is TLS. */

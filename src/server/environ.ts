@@ -9,10 +9,10 @@ import type { Readable } from 'node:stream'
 
 import type { Config } from '../wsgi/config.js'
 import { BadRequest } from '../wsgi/errors.js'
-import { headerKey } from '../wsgi/headers.js'
 import type { Connection, Environ, ResponseConsumer, WsgiErrors, WsgiInput } from '../wsgi/types.js'
 import { BufferedInput } from '../wsgi/buffered-input.js'
 import { StreamInput } from './input.js'
+import { addHeaders } from './request-headers.js'
 
 /** A parsed request the environ is built from: its head and its body stream (an `IncomingMessage`). */
 export interface IncomingRequest extends Readable {
@@ -110,7 +110,8 @@ export function createEnviron(
     PATH_INFO: q < 0 ? target : target.slice(0, q),
     QUERY_STRING: q < 0 ? '' : target.slice(q + 1),
     RAW_URI: rawUri,
-    CONTENT_TYPE: '',
+    // set from the headers below, '' when there is none
+    CONTENT_TYPE: undefined as unknown as string,
     SERVER_NAME: local[0],
     SERVER_PORT: local[1],
     SERVER_PROTOCOL: version === '1.1' ? 'HTTP/1.1' : `HTTP/${version}`,
@@ -130,50 +131,20 @@ export function createEnviron(
   }
   try {
     environ.PATH_INFO = decodePath(environ.PATH_INFO)
-    addHeaders(environ, req)
+    addHeaders(environ, req.rawHeaders)
     if (authority !== undefined) environ.HTTP_HOST = authority
     else if (environ.HTTP_HOST !== undefined && !isValidHost(environ.HTTP_HOST))
       throw new BadRequest('Invalid Host header')
   } catch (error) {
     consumer.refuse(error as Error)
   }
+  environ.CONTENT_TYPE ??= ''
   const input = (environ['wsgi.input'] = inputOf(req, environ, cfg.stream_buffer, body))
   // pulsar's flag: present while the body is still to be read asynchronously
   if (input instanceof StreamInput) environ['wsgi.async'] = true
   if (cfg.trust_proxy) scheme = applyProxyHeaders(environ)
   if (scheme === 'https') environ.HTTPS = 'on'
   return environ
-}
-
-/**
- * One `HTTP_*` key per header, from node:http's own join of them (already
- * made for every request): repeated list fields joined with ", " (RFC 9110
- * §5.3), cookies with "; " (RFC 6265 §5.4), and the first of a repeated
- * single-value field kept.
- */
-function addHeaders(environ: Environ, req: IncomingRequest): void {
-  const headers = req.headers
-  let count = 0
-  for (const name in headers) {
-    count++
-    // `X_Forwarded_For` would pose as `X-Forwarded-For`: drop names with underscores
-    if (name.includes('_')) continue
-    const value = headers[name]!
-    const text = typeof value === 'string' ? value : value.join(', ')
-    if (name === 'content-type') environ.CONTENT_TYPE = text
-    else if (name === 'content-length') environ.CONTENT_LENGTH = text
-    else environ[headerKey(name)] = text
-  }
-  // RFC 9112 §3.2: more than one Host is a 400 (node:http would keep the first)
-  if (count * 2 !== req.rawHeaders.length && hostCount(req.rawHeaders) > 1)
-    throw new BadRequest('More than one Host header')
-}
-
-function hostCount(raw: string[]): number {
-  let count = 0
-  for (let i = 0; i < raw.length; i += 2)
-    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') count++
-  return count
 }
 
 /** Applies X-Forwarded-Proto and X-Forwarded-For; returns the scheme. */
@@ -205,7 +176,7 @@ function inputOf(
   const declared = environ.CONTENT_LENGTH
   // RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means no body
   const length =
-    declared !== undefined ? Number(declared) : req.headers['transfer-encoding'] ? undefined : 0
+    declared !== undefined ? Number(declared) : environ.HTTP_TRANSFER_ENCODING ? undefined : 0
   if (length === 0 && body?.stream === undefined) return NO_BODY
   if (req.complete && body === undefined && req.readableLength <= limit && !req.readableDidRead)
     return new BufferedInput((req.read() as Buffer | null) ?? Buffer.alloc(0))

@@ -29,7 +29,7 @@ import type {
   WsgiApp,
   WsgiErrors,
 } from '../wsgi/types.js'
-import { parseBind } from './bind.js'
+import { fixedLocal, parseBind, urlOf } from './bind.js'
 import { SocketConnection } from './connection.js'
 import type { BodySource } from './environ.js'
 import { hasBody, http2Exchange, watchStream } from './http2-request.js'
@@ -38,7 +38,8 @@ import { SessionConnection } from './http2-session.js'
 import { drain } from './shutdown.js'
 import type { ServerContext } from './sink.js'
 import { HttpServerResponse } from './start-response.js'
-import { UpgradeBody } from './upgrade-body.js'
+import { declaresBody } from './request-headers.js'
+import { UpgradeBody, bodyLength } from './upgrade-body.js'
 
 const kConnection = Symbol('pulsar.connection')
 type TrackedSocket = Socket & { [kConnection]?: SocketConnection }
@@ -65,6 +66,9 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   readonly #sockets = new Set<Socket>()
   readonly #connections = new Set<SocketConnection>()
   readonly #closeHooks: (() => unknown)[] = []
+  #forget: (this: Socket) => void = () => undefined
+  // the address every connection comes in on, when the bind names one: no getsockname per connection
+  #local: readonly [string, string] | undefined
 
   constructor(callable: Callable<WsgiApp>, cfg: Readonly<Config>) {
     this.#app = toFunction(callable, 'The WSGI application')
@@ -103,10 +107,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   /** The base URL of the server, e.g. `http://127.0.0.1:8060`. */
   get url(): string | undefined {
     const address = this.address
-    if (address === undefined) return undefined
-    if (typeof address === 'string') return `unix:${address}`
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    return `${this.cfg.key_file ? 'https' : 'http'}://${host}:${address.port}`
+    return address === undefined ? undefined : urlOf(address, this.cfg.key_file !== '')
   }
 
   /** Requests received since the server started listening. */
@@ -154,9 +155,18 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     // in-flight work is aborted at once (docs/server.md, "Half-closed clients")
     server.keepAliveTimeout = cfg.http_keep_alive * 1000
     if (cfg.max_connections) server.maxConnections = cfg.max_connections
+    // one listener for every socket, which is its `this`: no closure per connection
+    const sockets = this.#sockets
+    const connections = this.#connections
+    this.#forget = function (this: TrackedSocket) {
+      sockets.delete(this)
+      const connection = this[kConnection]
+      if (connection) connections.delete(connection)
+    }
     server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket)
-      socket.once('close', () => this.#sockets.delete(socket))
+      sockets.add(socket)
+      // 'close' comes once: `on` spares the wrapper `once` makes
+      socket.on('close', this.#forget)
       if (!cfg.key_file && !cfg.http2) this.#connection(socket)
     })
     // with TLS, requests come on the TLS socket wrapping the accepted one; an
@@ -185,6 +195,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       else server.listen({ host: bind.host, port: bind.port, backlog: cfg.backlog }, listening)
     })
     server.on('error', (error) => this.logger.error({ err: error }, 'Server error'))
+    this.#local = fixedLocal(server.address())
     // with workers, the arbiter says where the service listens, once
     if (cluster.isWorker) this.logger.debug({ url: this.url }, `Worker listening on ${this.url}`)
     else this.logger.info({ url: this.url }, `pulsar-ts listening on ${this.url}`)
@@ -227,9 +238,10 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   #connection(socket: TrackedSocket): SocketConnection {
     let connection = socket[kConnection]
     if (!connection) {
-      const created = (connection = socket[kConnection] = new SocketConnection(socket, this))
-      this.#connections.add(created)
-      socket.once('close', () => this.#connections.delete(created))
+      connection = socket[kConnection] = new SocketConnection(socket, this, this.#local)
+      this.#connections.add(connection)
+      // a TLS socket, not the one 'connection' saw (it wraps it), tells its own close
+      if (!this.#sockets.has(socket)) socket.on('close', this.#forget)
     }
     return connection
   }
@@ -241,10 +253,8 @@ export abstract class Gateway implements ServerHandle, ServerContext {
    * (environ.ts).
    */
   #request(req: IncomingMessage, res: ServerResponse): void {
-    const headers = req.headers
-    if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined)
-      void this.#serve(req, res)
-    else setImmediate(() => void this.#serve(req, res))
+    if (declaresBody(req.rawHeaders)) setImmediate(() => void this.#serve(req, res))
+    else void this.#serve(req, res)
   }
 
   #serve(
@@ -351,6 +361,8 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       clearTimeout(timer)
       connection.upgrade = undefined
       if (!connection.detached && !res.writableFinished) socket.destroy()
+      // a socket taken over must not keep the request and its response alive
+      else if (connection.detached) res.detachSocket(socket)
     })
   }
 }
@@ -366,11 +378,4 @@ function endSocket(this: ServerResponse): void {
 
 function cutUpgrade(connection: SocketConnection): void {
   if (!connection.detached) connection.socket.destroy()
-}
-
-/** The Content-Length of a request's body: 0 when it has none, `undefined` when it is chunked. */
-function bodyLength(req: IncomingMessage): number | undefined {
-  if (req.headers['transfer-encoding'] !== undefined) return undefined
-  const length = Number(req.headers['content-length'] ?? 0)
-  return Number.isSafeInteger(length) ? length : 0
 }

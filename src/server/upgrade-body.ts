@@ -7,6 +7,7 @@
  * reading the socket only once the application reads the body.
  * @module
  */
+import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { Readable } from 'node:stream'
 
@@ -142,4 +143,11 @@ export class UpgradeBody extends Readable {
 
 function malformed(): BadRequest {
   return new BadRequest('Malformed chunked request body')
+}
+
+/** The Content-Length of a request's body: 0 when it has none, `undefined` when it is chunked. */
+export function bodyLength(req: IncomingMessage): number | undefined {
+  if (req.headers['transfer-encoding'] !== undefined) return undefined
+  const length = Number(req.headers['content-length'] ?? 0)
+  return Number.isSafeInteger(length) ? length : 0
 }

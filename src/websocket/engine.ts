@@ -67,6 +67,29 @@ function onError(this: ws.WebSocket, error: Error): void {
   socket[kEvents].error(socket[kOwner], error)
 }
 
+/**
+ * ws's WebSocket for the sockets a route accepts (ws's `WebSocket` option):
+ * its events go straight to the owner, with no listener to keep per socket.
+ */
+let ServerSocket: typeof ws.WebSocket | undefined
+function serverSocketClass(): typeof ws.WebSocket {
+  return (ServerSocket ??= class ServerSocket extends loadWs().WebSocket {
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      const socket = this as unknown as Tagged
+      const events = socket[kEvents] as EngineEvents<unknown> | undefined
+      if (events === undefined) return super.emit(event, ...args)
+      const owner = socket[kOwner]
+      if (event === 'message') events.message(owner, args[0] as Buffer, args[1] as boolean)
+      else if (event === 'ping') events.ping(owner, args[0] as Buffer)
+      else if (event === 'pong') events.pong(owner, args[0] as Buffer)
+      else if (event === 'close') events.close(owner, args[0] as number, String(args[1]))
+      else if (event === 'error') events.error(owner, args[0] as Error & { code?: string })
+      else return super.emit(event, ...args)
+      return true
+    }
+  } as typeof ws.WebSocket)
+}
+
 function listen<Owner>(
   socket: ws.WebSocket,
   events: EngineEvents<Owner>,
@@ -75,11 +98,14 @@ function listen<Owner>(
   const tagged = socket as Tagged
   tagged[kEvents] = events
   tagged[kOwner] = owner
-  tagged.on('message', onMessage)
-  tagged.on('ping', onPing)
-  tagged.on('pong', onPong)
-  tagged.on('close', onClose)
-  tagged.on('error', onError)
+  // a route's sockets call the owner from emit(); a client's listen as usual
+  if (!(socket instanceof serverSocketClass())) {
+    tagged.on('message', onMessage)
+    tagged.on('ping', onPing)
+    tagged.on('pong', onPong)
+    tagged.on('close', onClose)
+    tagged.on('error', onError)
+  }
   const receiver = (socket as unknown as { _receiver: Receiver })._receiver
   receiver[kSocket] = tagged
   receiver.prependListener('conclude', onConclude)
@@ -118,6 +144,7 @@ export class Engine {
     this.#server = new (loadWs().WebSocketServer)({
       noServer: true,
       clientTracking: false,
+      WebSocket: serverSocketClass(),
       maxPayload: options.maxPayload,
       // the handler's onPing answers (its default pongs)
       autoPong: false,

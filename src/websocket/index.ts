@@ -8,7 +8,8 @@
  */
 export { WebSocket } from './websocket.js'
 export { WS, type WebSocketHandler } from './handler.js'
-export { MAX_CONTROL_PAYLOAD, WebSocketProtocol, isValidCloseCode } from './protocol.js'
+export { WebSocketProtocol } from './protocol.js'
+export { MAX_CONTROL_PAYLOAD, isValidCloseCode } from './control.js'
 export { WebSocketHandshake } from './handshake.js'
 export type {
   DeflateOptions,

@@ -8,28 +8,15 @@ import type { Socket } from 'node:net'
 
 import { isThenable } from '../wsgi/callable.js'
 import type { WsgiRequest } from '../wsgi/request.js'
-import type { Logger, ServerHandle } from '../wsgi/types.js'
+import { CallbackQueue, Events, type Kind, type Pending, type QueueHost } from './callbacks.js'
+import type { Logger, ResponseConsumer, ServerHandle } from '../wsgi/types.js'
+import { checkClose, checkControlPayload } from './control.js'
+import { Drain } from './drain.js'
 import type { ResolvedOptions } from './options.js'
 import type { EngineEvents, EngineSocket } from './transport.js'
 
 const OPEN = 1
 const RESOLVED = Promise.resolve()
-
-/** The most bytes a ping, a pong or a close frame carries (RFC 6455 §5.5). */
-export const MAX_CONTROL_PAYLOAD = 125
-// how often a writer waiting for the buffer to drain checks it, besides the socket's 'drain'
-const DRAIN_POLL_MS = 50
-
-// the events, in the order they reach the handler
-const kOpen = 0
-const kMessage = 1
-const kBytes = 2
-const kPing = 3
-const kPong = 4
-const kClose = 5
-type Kind =
-  typeof kOpen | typeof kMessage | typeof kBytes | typeof kPing | typeof kPong | typeof kClose
-type Pending = [kind: Kind, data: unknown, reason?: string]
 
 /**
  * The callbacks of a WebSocket route; each may be missing, and each may be
@@ -67,6 +54,8 @@ export interface SocketContext {
   readonly options: ResolvedOptions
   readonly hub: SocketSet
   readonly logger: Logger
+  /** The `pulsar.cache` of its handshake's environ, once the 101 is sent. */
+  readonly consumer: ResponseConsumer
 }
 
 /** The socket a WebSocket handler is given: write, ping, close, and what the handshake brought. */
@@ -77,16 +66,11 @@ export class WebSocketProtocol {
   readonly #socket: Socket
   #engine!: EngineSocket
   #cache: Record<string, unknown> | undefined
-  #queue: Pending[] | undefined
-  #busy = false
-  #paused = false
+  // made when a callback first answers with a promise: until then, each runs at once
+  #callbacks: CallbackQueue | undefined
   #alive = true
   #closed = false
-  // the peer's close frame, waiting for the events received before it to be handled
-  #closing: [code: number, reason: string] | undefined
-  #closingTimer: NodeJS.Timeout | undefined
-  #drain: Promise<void> | undefined
-  #drained: (() => void) | undefined
+  #drain: Drain | undefined
 
   /** Made by the WebSocket route when a handshake completes; not meant to be built by hand. */
   constructor(handshake: WsgiRequest, socket: Socket, context: SocketContext) {
@@ -104,26 +88,25 @@ export class WebSocketProtocol {
     if (engine === undefined) return false
     protocol.#engine = engine
     protocol.#context.hub.add(protocol)
-    protocol.#deliver([kOpen, undefined])
+    protocol.#deliver([Events.open, undefined])
     return true
   }
 
   static readonly #events: EngineEvents<WebSocketProtocol> = {
     message: (socket, data, isBinary) =>
-      socket.#deliver(isBinary ? [kBytes, data] : [kMessage, data.toString()]),
-    ping: (socket, data) => socket.#deliver([kPing, data]),
+      socket.#deliver(isBinary ? [Events.bytes, data] : [Events.message, data.toString()]),
+    ping: (socket, data) => socket.#deliver([Events.ping, data]),
     pong: (socket, data) => {
       socket.#alive = true
-      socket.#deliver([kPong, data])
+      socket.#deliver([Events.pong, data])
     },
-    closing: (socket, code, reason) => socket.#peerClosing(code, reason),
+    closing: (socket, code, reason) => socket.#callbacks?.peerClosing(code, reason) ?? false,
     close: (socket, code, reason) => {
       socket.#closed = true
-      clearTimeout(socket.#closingTimer)
-      socket.#closing = undefined
+      socket.#callbacks?.closed()
       socket.#context.hub.delete(socket)
-      socket.#drained?.()
-      socket.#deliver([kClose, code, reason])
+      socket.#drain?.check()
+      socket.#deliver([Events.close, code, reason])
     },
     error: (socket, error) =>
       socket.#context.logger.debug(
@@ -163,7 +146,7 @@ export class WebSocketProtocol {
    * go out) or the server did (writes are then dropped).
    */
   get closed(): boolean {
-    return this.#closed || this.#closing !== undefined || this.#engine.readyState !== OPEN
+    return this.#closed || this.#callbacks?.closing === true || this.#engine.readyState !== OPEN
   }
 
   /**
@@ -187,7 +170,12 @@ export class WebSocketProtocol {
     }
     engine.send(data)
     if (engine.bufferedAmount <= options.highWaterMark) return RESOLVED
-    return (this.#drain ??= this.#waitForDrain())
+    this.#drain ??= new Drain(this.#socket, () => {
+      if (!this.#closed && this.#engine.bufferedAmount > options.highWaterMark) return false
+      this.#drain = undefined
+      return true
+    })
+    return this.#drain.promise
   }
 
   /**
@@ -211,11 +199,7 @@ export class WebSocketProtocol {
    * connection is cut if the client does not answer within `closeTimeout`.
    */
   close(code = 1000, reason = ''): void {
-    if (!isValidCloseCode(code))
-      throw new TypeError(`${String(code)} is not a close code a server may send`)
-    // the code takes 2 of the frame's 125 bytes
-    if (Buffer.byteLength(reason) > MAX_CONTROL_PAYLOAD - 2)
-      throw new TypeError('A close reason is at most 123 bytes')
+    checkClose(code, reason)
     this.#engine.close(code, reason)
   }
 
@@ -230,7 +214,7 @@ export class WebSocketProtocol {
    * handler is behind is left alone: its pong waits unread.
    */
   heartbeat(): void {
-    if (this.#paused || this.closed) return
+    if (this.#callbacks?.paused || this.closed) return
     if (!this.#alive) {
       this.#context.logger.debug(
         { path: this.handshake.path },
@@ -243,111 +227,56 @@ export class WebSocketProtocol {
     this.#engine.ping()
   }
 
-  #waitForDrain(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const socket = this.#socket
-      let poll: NodeJS.Timeout | undefined = undefined
-      const check = () => {
-        if (!this.#closed && this.#engine.bufferedAmount > this.#context.options.highWaterMark)
-          return
-        socket.off('drain', check)
-        clearInterval(poll)
-        this.#drain = this.#drained = undefined
-        resolve()
-      }
-      socket.on('drain', check)
-      // with permessage-deflate, bytes also wait in the engine, which has no drain event
-      poll = setInterval(check, DRAIN_POLL_MS)
-      this.#drained = check
-    })
-  }
-
-  /** Hands an event to the handler now, or queues it behind the callback still running. */
+  /** Hands an event to the handler: at once, or through the queue once a callback went asynchronous. */
   #deliver(event: Pending): void {
-    if (!this.#busy) {
-      this.#run(event)
-      return
-    }
-    const queue = (this.#queue ??= [])
-    queue.push(event)
-    // the handler is behind: stop reading until it catches up (the client then waits in TCP)
-    if (!this.#paused && queue.length >= this.#context.options.maxQueuedMessages) {
-      this.#paused = true
-      this.#engine.pause()
-    }
-  }
-
-  #run(event: Pending): void {
+    const callbacks = this.#callbacks
+    if (callbacks !== undefined) return callbacks.deliver(event)
     let result: unknown
     try {
       result = this.#call(event)
     } catch (error) {
-      this.#fail(error, event[0])
-      return
+      return this.#fail(error, event[0])
     }
-    if (!isThenable(result)) return
-    this.#busy = true
-    const kind = event[0]
-    result.then(
-      () => this.#next(),
-      (error: unknown) => {
-        this.#fail(error, kind)
-        this.#next()
+    if (isThenable(result)) this.#queue().wait(result, event[0])
+  }
+
+  #queue(): CallbackQueue {
+    const engine = this.#engine
+    const host: QueueHost = {
+      call: (event) => this.#call(event),
+      fail: (error, kind) => this.#fail(error, kind),
+      pause: () => engine.pause(),
+      resume: () => {
+        // a socket read again is alive: its pongs waited unread
+        this.#alive = true
+        engine.resume()
       },
-    )
-  }
-
-  #next(): void {
-    this.#busy = false
-    const queue = this.#queue
-    while (queue !== undefined && queue.length > 0 && !this.#busy) this.#run(queue.shift()!)
-    if (this.#busy) return
-    if (this.#closing !== undefined) this.#answerClose()
-    else if (this.#paused) {
-      this.#paused = false
-      this.#alive = true
-      this.#engine.resume()
+      answerClose: (code, reason) => {
+        // as ws would have answered: with the peer's code, none when it had none
+        if (engine.readyState !== OPEN) return
+        if (code === 1005) engine.close()
+        else engine.close(code, reason)
+      },
     }
-  }
-
-  /**
-   * The peer's close frame: answered at once when no callback is running;
-   * else once the events before it are handled (their writes go out first),
-   * or after `closeTimeout`, whichever comes first.
-   */
-  #peerClosing(code: number, reason: string): boolean {
-    if (!this.#busy) return false
-    this.#closing = [code, reason]
-    this.#closingTimer = setTimeout(() => this.#answerClose(), this.#context.options.closeTimeoutMs)
-    return true
-  }
-
-  /** Answers the peer's close frame with its own code (none when it had none), as ws would have. */
-  #answerClose(): void {
-    const [code, reason] = this.#closing!
-    clearTimeout(this.#closingTimer)
-    this.#closing = this.#closingTimer = undefined
-    if (this.#engine.readyState !== OPEN) return
-    if (code === 1005) this.#engine.close()
-    else this.#engine.close(code, reason)
+    return (this.#callbacks = new CallbackQueue(host, this.#context.options))
   }
 
   #call(event: Pending): unknown {
     const handler = this.#context.handler
     switch (event[0]) {
-      case kOpen:
+      case Events.open:
         return handler.onOpen?.(this)
-      case kMessage:
+      case Events.message:
         return handler.onMessage?.(this, event[1] as string)
-      case kBytes:
+      case Events.bytes:
         return handler.onBytes?.(this, event[1] as Buffer)
-      case kPing:
+      case Events.ping:
         if (handler.onPing) return handler.onPing(this, event[1] as Buffer)
         this.pong(event[1] as Buffer)
         return undefined
-      case kPong:
+      case Events.pong:
         return handler.onPong?.(this, event[1] as Buffer)
-      case kClose:
+      case Events.close:
         return handler.onClose?.(this, event[1] as number, event[2] ?? '')
     }
   }
@@ -358,26 +287,6 @@ export class WebSocketProtocol {
       { err: error, path: this.handshake.path },
       'WebSocket handler failed',
     )
-    if (kind !== kClose && this.#engine.readyState === OPEN) this.#engine.close(1011, '')
+    if (kind !== Events.close && this.#engine.readyState === OPEN) this.#engine.close(1011, '')
   }
-}
-
-/** Whether a server may send this close code (RFC 6455 §7.4; 1010 is the client's). */
-export function isValidCloseCode(code: number): boolean {
-  return (
-    Number.isInteger(code) &&
-    ((code >= 1000 &&
-      code <= 1014 &&
-      code !== 1004 &&
-      code !== 1005 &&
-      code !== 1006 &&
-      code !== 1010) ||
-      (code >= 3000 && code <= 4999))
-  )
-}
-
-/** Throws the application's error of a control frame's data over 125 bytes (ws's RangeError only says so while open). */
-function checkControlPayload(what: string, data: string | Uint8Array | undefined): void {
-  if (data !== undefined && Buffer.byteLength(data) > MAX_CONTROL_PAYLOAD)
-    throw new TypeError(`${what} carries at most ${MAX_CONTROL_PAYLOAD} bytes`)
 }

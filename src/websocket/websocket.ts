@@ -12,6 +12,7 @@ import { RouteTable, type TableRoute } from '../router/table.js'
 import { Engine, loadEngine } from './engine.js'
 import type { WebSocketHandler } from './handler.js'
 import { WebSocketHandshake, checkHandshake, checkOrigin, selectProtocol } from './handshake.js'
+import { answeredConsumer, handshakeRecord } from './handshake-record.js'
 import { SocketHub } from './hub.js'
 import { type ResolvedOptions, type WebSocketOptions, resolveOptions } from './options.js'
 import { type SocketContext, WebSocketProtocol } from './protocol.js'
@@ -103,7 +104,8 @@ export class WebSocket {
       const upgrade = environ['pulsar.connection'].takeOver()
       const context = this.#context(environ['pulsar.connection'].server!)
       const engine = (this.#engine ??= new Engine(this.#options))
-      const socket = new WebSocketProtocol(request, upgrade.socket, context)
+      const record = handshakeRecord(request, context.consumer)
+      const socket = new WebSocketProtocol(record, upgrade.socket, context)
       WebSocketProtocol.open(socket, (events) =>
         engine.accept(upgrade, protocol, headers, events, socket),
       )
@@ -118,6 +120,7 @@ export class WebSocket {
         options: this.#options,
         hub: this.#hub,
         logger: server.logger,
+        consumer: answeredConsumer(server.logger),
       }
       this.#contexts.set(server, context)
       server.onClose(() => this.#hub.closeAll(server, 1001, 'Server shutting down'))

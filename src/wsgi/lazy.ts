@@ -1,6 +1,6 @@
 /**
  * Packages loaded on first use: importing pulsar-ts does not load ws,
- * ioredis, busboy, json-rpc-2.0, find-my-way or pino until something needs
+ * ioredis, busboy, find-my-way, mime-types or pino until something needs
  * them (docs/performance.md, "Startup"). Each is loaded once, synchronously
  * (they are CommonJS), and cached: no promise and no cost per request.
  * @module

@@ -3,11 +3,13 @@
  * (so the worktree's dist/ is left alone while other tests run), installed
  * in a fresh project. Its files, its source maps, its types under the
  * tsconfig `tsc --init` writes (TypeScript 5.9 and 7, neither of which then
- * loads @types/node by itself), the README's examples, and the `pulsar-ts`
- * command from node_modules. Dependencies come from npm's cache when it has
- * them; TypeScript 5.9 is this repository's own, TypeScript 7 (`TS7`) is
- * installed for the test (a devDependency would take over the `tsc` command),
- * and so is the zod the README's examples import.
+ * loads @types/node by itself), the code blocks of the README and docs/*.md
+ * (test/helpers/docs.ts: each compiled as its own module, then run), and
+ * the `pulsar-ts` command from node_modules. Dependencies come from npm's
+ * cache when it has them; TypeScript 5.9 is this repository's own,
+ * TypeScript 7 (`TS7`) is installed for the test (a devDependency would
+ * take over the `tsc` command), and so are the zod and valibot the docs'
+ * blocks import.
  */
 import {
   accessSync,
@@ -29,7 +31,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { type Ran, exec, listening, run } from '../helpers/process.js'
-import { asOneModule, tsBlocks } from '../helpers/readme.js'
+import { describeDocBlocks } from './doc-blocks.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const TS7 = '7.0.2'
@@ -78,7 +80,16 @@ beforeAll(async () => {
     JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
   )
   succeeded(
-    await exec('npm', [...INSTALL, join(work, filename), `zod@${versionOf('zod')}`], consumer),
+    await exec(
+      'npm',
+      [
+        ...INSTALL,
+        join(work, filename),
+        `zod@${versionOf('zod')}`,
+        `valibot@${versionOf('valibot')}`,
+      ],
+      consumer,
+    ),
   )
   mkdirSync(join(work, 'ts7'))
   succeeded(
@@ -146,7 +157,6 @@ describe('importing the package', () => {
     'ioredis',
     '@fastify/busboy',
     'ws',
-    'json-rpc-2.0',
     'find-my-way',
     'mime-types',
     'pino',
@@ -182,28 +192,7 @@ ${loaded}`
   })
 })
 
-describe.each(Object.entries(COMPILERS))('TypeScript %s in a new project', (version, compiler) => {
-  it('type-checks the README under the tsconfig `tsc --init` writes', async () => {
-    const tsc = compiler()
-    const dir = join(consumer, `ts${version}`)
-    mkdirSync(dir)
-    succeeded(await node([tsc, '--init'], dir))
-    // the config that brought the errors: no global types unless a file asks for them
-    expect(readFileSync(join(dir, 'tsconfig.json'), 'utf8')).toMatch(/^\s*"types": \[\],/m)
-    const blocks = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8'))
-    writeFileSync(join(dir, 'hello.ts'), blocks[0]!)
-    writeFileSync(join(dir, 'readme.ts'), asOneModule(blocks))
-    const checked = await node([tsc, '-p', dir], dir)
-    expect(checked.stdout + checked.stderr).toBe('')
-    expect(checked.code).toBe(0)
-    // the declarations themselves, as a project that checks its libraries sees them
-    const strict = await node([tsc, '-p', dir, '--noEmit', '--skipLibCheck', 'false'], dir)
-    expect(strict.stdout + strict.stderr).toBe('')
-    // and the README's hello, compiled, runs
-    const hello = succeeded(await node([join(dir, 'hello.js'), '--help'], dir))
-    expect(hello.stdout).toContain('Usage: node hello.js [options]')
-  }, 120_000)
-})
+describeDocBlocks(() => consumer, COMPILERS)
 
 describe('the pulsar-ts command of the package', () => {
   const APP = `import { type Environ, WsgiRequest, WsgiResponse } from 'pulsar-ts'
