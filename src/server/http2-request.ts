@@ -66,7 +66,6 @@ export function http2Exchange(
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   flags: number,
-  rawHeaders: string[],
   requestTimeout: number,
 ): Http2Exchange {
   const body = hasBody(flags)
@@ -77,7 +76,8 @@ export function http2Exchange(
   req.url = headers[':path']
   // SERVER_PROTOCOL is `HTTP/${httpVersion}`: HTTP/2
   req.httpVersion = '2'
-  req.rawHeaders = rawHeaders
+  // environ.ts reads the raw list: the fields without pseudo-headers, as node:http lists them
+  req.rawHeaders = rawList(fields)
   req.headers = fields
   req.complete = complete
   const res = new Http2Response(stream, body, req.method === 'HEAD')
@@ -93,6 +93,16 @@ export function http2Exchange(
     body: expect === '100-continue' ? { sendContinue: () => res.writeContinue() } : undefined,
     refusal,
   }
+}
+
+function rawList(fields: IncomingHttpHeaders): string[] {
+  const raw: string[] = []
+  for (const name in fields) {
+    const value = fields[name]!
+    if (typeof value === 'string') raw.push(name, value)
+    else for (const item of value) raw.push(name, item)
+  }
+  return raw
 }
 
 function expire(stream: ServerHttp2Stream, res: Http2Response): void {

@@ -28,12 +28,7 @@ import type { Config } from '../wsgi/config.js'
 /** What the gateway does with what the servers accept. */
 export interface Http2Handlers {
   session: (session: ServerHttp2Session) => void
-  stream: (
-    stream: ServerHttp2Stream,
-    headers: IncomingHttpHeaders,
-    flags: number,
-    rawHeaders: string[],
-  ) => void
+  stream: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => void
   /** A cleartext connection that turned out to speak HTTP/1.1 (h2c): node:http serves it now. */
   http1: (socket: Socket) => void
 }

@@ -137,8 +137,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     const http2 = cfg.http2
       ? createHttp2Servers(cfg, options, {
           session: (session) => this.#session(session),
-          stream: (stream, headers, flags, rawHeaders) =>
-            this.#stream(stream, headers, flags, rawHeaders),
+          stream: (stream, headers, flags) => this.#stream(stream, headers, flags),
           http1: (socket) => this.#connection(socket),
         })
       : undefined
@@ -304,12 +303,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
    * with a body starts once node:http2 is done with the packets that came
    * with its head, so a small body is complete and in memory.
    */
-  #stream(
-    stream: ServerHttp2Stream,
-    headers: IncomingHttpHeaders,
-    flags: number,
-    rawHeaders: string[],
-  ): void {
+  #stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
     const connection = SessionConnection.of(stream.session as ServerHttp2Session)
     // a stream that came in the same packets as what closed its session
     if (!connection || connection.session.destroyed) return void stream.close()
@@ -320,7 +314,6 @@ export abstract class Gateway implements ServerHandle, ServerContext {
         stream,
         headers,
         flags,
-        rawHeaders,
         this.cfg.request_timeout,
       )
       // the stream and its sink have what #serve reads of node:http's pair
