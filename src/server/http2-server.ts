@@ -14,21 +14,17 @@ import { type Server, type ServerOptions, createServer } from 'node:http'
 import {
   type Http2SecureServer,
   type Http2Server,
-  type IncomingHttpHeaders,
   type SecureServerOptions,
-  type ServerHttp2Session,
-  type ServerHttp2Stream,
   createServer as createCleartextServer,
   createSecureServer,
 } from 'node:http2'
 import type { Socket } from 'node:net'
 
 import type { Config } from '../wsgi/config.js'
+import { type Http2Host, serveHttp2 } from './http2-gateway.js'
 
 /** What the gateway does with what the servers accept. */
-export interface Http2Handlers {
-  session: (session: ServerHttp2Session) => void
-  stream: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => void
+export interface Http2Handlers extends Http2Host {
   /** A cleartext connection that turned out to speak HTTP/1.1 (h2c): node:http serves it now. */
   http1: (socket: Socket) => void
 }
@@ -82,11 +78,7 @@ export function createHttp2Servers(
     )
     servers = { server, http2 }
   }
-  const { http2 } = servers
-  // the compatibility layer sets itself up on the first 'request' listener: not here
-  http2.removeAllListeners('newListener')
-  http2.on('session', handlers.session)
-  http2.on('stream', handlers.stream)
+  serveHttp2(servers.http2, cfg, handlers)
   return servers
 }
 

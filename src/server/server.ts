@@ -1,20 +1,15 @@
 /**
  * The gateway: node:http parses and frames; this file wires its `request`,
- * `checkContinue` and `upgrade` events to the WSGI application, and owns
- * listening and graceful shutdown. `WSGIServer` (src/process/) is the
+ * `checkContinue` and `upgrade` events (upgrade.ts) and, with the `http2`
+ * setting, node:http2's sessions and streams (http2-gateway.ts) to the WSGI
+ * application, and owns listening and graceful shutdown. `WSGIServer` (src/process/) is the
  * gateway as a program: its settings, its logger, `start()` and workers.
  * @module
  */
 import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
-import { type IncomingMessage, type Server, ServerResponse, createServer } from 'node:http'
-import type {
-  Http2SecureServer,
-  Http2Server,
-  IncomingHttpHeaders,
-  ServerHttp2Session,
-  ServerHttp2Stream,
-} from 'node:http2'
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import type { Http2SecureServer, Http2Server } from 'node:http2'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
@@ -32,14 +27,12 @@ import type {
 import { fixedLocal, parseBind, urlOf } from './bind.js'
 import { SocketConnection } from './connection.js'
 import type { BodySource } from './environ.js'
-import { hasBody, http2Exchange, watchStream } from './http2-request.js'
 import { createHttp2Servers } from './http2-server.js'
-import { SessionConnection } from './http2-session.js'
 import { drain } from './shutdown.js'
 import type { ServerContext } from './sink.js'
 import { HttpServerResponse } from './start-response.js'
 import { declaresBody } from './request-headers.js'
-import { UpgradeBody, bodyLength } from './upgrade-body.js'
+import { serveUpgrade } from './upgrade.js'
 
 const kConnection = Symbol('pulsar.connection')
 type TrackedSocket = Socket & { [kConnection]?: SocketConnection }
@@ -136,8 +129,10 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     }
     const http2 = cfg.http2
       ? createHttp2Servers(cfg, options, {
-          session: (session) => this.#session(session),
-          stream: (stream, headers, flags) => this.#stream(stream, headers, flags),
+          gateway: this,
+          connections: this.#connections,
+          serve: (req, res, body, connection, refusal) =>
+            this.#serve(req, res, body, connection, refusal),
           http1: (socket) => this.#connection(socket),
         })
       : undefined
@@ -169,7 +164,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       if (!cfg.key_file && !cfg.http2) this.#connection(socket)
     })
     // with TLS, requests come on the TLS socket wrapping the accepted one; an
-    // HTTP/2 one is its session's (#session)
+    // HTTP/2 one is its session's (http2-gateway.ts)
     server.on('secureConnection', (socket: TLSSocket) => {
       if (socket.alpnProtocol !== 'h2') this.#connection(socket)
     })
@@ -180,7 +175,9 @@ export abstract class Gateway implements ServerHandle, ServerContext {
         void this.#serve(req, res, { sendContinue: () => res.writeContinue() }),
     )
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.#upgrade(req, socket, head),
+      serveUpgrade(req, socket, head, this.#connection(socket), cfg, (req, res, body) =>
+        this.#serve(req, res, body),
+      ),
     )
     this.#server = server
     this.#http2 = http2?.http2
@@ -284,91 +281,4 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     }
     return consumer.run(this.#app)
   }
-
-  /** A new HTTP/2 session: its Connection, shared by its streams. */
-  #session(session: ServerHttp2Session): void {
-    const connection = new SessionConnection(
-      session,
-      this,
-      { floodLimit: this.cfg.http2_flood_limit, idleTimeout: this.cfg.http_keep_alive },
-      this.logger,
-    )
-    this.#connections.add(connection)
-    session.once('close', () => this.#connections.delete(connection))
-    if (this.closing) connection.goAway()
-  }
-
-  /**
-   * An HTTP/2 stream is a request (http2-request.ts). As over HTTP/1.1, one
-   * with a body starts once node:http2 is done with the packets that came
-   * with its head, so a small body is complete and in memory.
-   */
-  #stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
-    const connection = SessionConnection.of(stream.session as ServerHttp2Session)
-    // a stream that came in the same packets as what closed its session
-    if (!connection || connection.session.destroyed) return void stream.close()
-    watchStream(stream, connection)
-    const serve = () => {
-      if (stream.closed) return
-      const { req, res, body, refusal } = http2Exchange(
-        stream,
-        headers,
-        flags,
-        this.cfg.request_timeout,
-      )
-      // the stream and its sink have what #serve reads of node:http's pair
-      void this.#serve(
-        req as unknown as IncomingMessage,
-        res as unknown as ServerResponse,
-        body,
-        connection,
-        refusal,
-      )
-    }
-    if (hasBody(flags)) setImmediate(serve)
-    else serve()
-  }
-
-  /**
-   * An upgrade request runs through the application like any other. A
-   * protocol handler takes the socket over (`connection.takeOver()`);
-   * otherwise the application's answer is written and the socket closed.
-   */
-  #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const connection = this.#connection(socket)
-    connection.upgrade = { request: req, socket, head }
-    // node:http no longer watches this socket: errors and stalls are ours now
-    socket.on('error', destroySocket)
-    const timer = setTimeout(cutUpgrade, this.cfg.request_timeout * 1000, connection)
-    const res = new ServerResponse(req)
-    res.shouldKeepAlive = false
-    res.assignSocket(socket)
-    res.once('finish', endSocket)
-    // node:http left the body undecoded: it is read from `head` and the socket, if asked for
-    const length = bodyLength(req)
-    const body =
-      length === 0
-        ? undefined
-        : { stream: new UpgradeBody(socket, head, length, this.cfg.max_header_size) }
-    void this.#serve(req, res, body).finally(() => {
-      clearTimeout(timer)
-      connection.upgrade = undefined
-      if (!connection.detached && !res.writableFinished) socket.destroy()
-      // a socket taken over must not keep the request and its response alive
-      else if (connection.detached) res.detachSocket(socket)
-    })
-  }
-}
-
-// listeners shared by every upgraded socket, so none keeps the request's scope alive
-function destroySocket(this: Socket): void {
-  this.destroy()
-}
-
-function endSocket(this: ServerResponse): void {
-  this.socket?.destroySoon()
-}
-
-function cutUpgrade(connection: SocketConnection): void {
-  if (!connection.detached) connection.socket.destroy()
 }
