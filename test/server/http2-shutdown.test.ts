@@ -82,7 +82,7 @@ describe('WSGIServer.close() with HTTP/2 sessions', () => {
 
 describe('the arbiter with HTTP/2 sessions open', () => {
   /** An arbiter of one worker serving pid-app.ts over h2c: `/slow` answers its pid once draining. */
-  async function arbiter(): Promise<{ arbiter: Run; url: string; pid: number }> {
+  async function arbiter(...more: string[]): Promise<{ arbiter: Run; url: string; pid: number }> {
     const arbiter = run([
       'src/process/cli.ts',
       'test/fixtures/pid-app.ts',
@@ -94,6 +94,7 @@ describe('the arbiter with HTTP/2 sessions open', () => {
       '1',
       '--log-level',
       'debug',
+      ...more,
     ])
     const url = await listening(arbiter)
     const [pid] = await workersListening(arbiter, 1)
@@ -128,5 +129,14 @@ describe('the arbiter with HTTP/2 sessions open', () => {
     expect(Number(fresh.text)).not.toBe(pid)
     expect(process.stdout()).toContain(`(pid ${pid}) exited with code 0`)
     expect(process.stdout()).not.toMatch(/SIGKILL|Cutting/)
+  })
+
+  it('replaces a worker that served its max_requests over HTTP/2', async () => {
+    const { arbiter: process, url, pid } = await arbiter('--max-requests', '3')
+    const session = h2connect(url)
+    for (let i = 0; i < 3; i++)
+      expect((await h2request(session, { ':path': '/' })).status).toBe(200)
+    await process.until(/served its max_requests/)
+    await process.until(new RegExp(`\\(pid ${pid}\\) exited with code 0`))
   })
 })
