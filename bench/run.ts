@@ -14,7 +14,7 @@ import { type Settings, type Suite, runAndReport, settings } from './lib.js'
 import { compressionJson, compressionText } from './suites/compression.js'
 import { fanout } from './suites/fanout.js'
 import { hello } from './suites/hello.js'
-import { http2 } from './suites/http2.js'
+import { http2, http2Rpc } from './suites/http2.js'
 import { router } from './suites/router.js'
 import { rpc, rpcBatch, rpcSchema } from './suites/rpc.js'
 import { rpcWebsocket, websocket } from './suites/websocket.js'
@@ -33,6 +33,7 @@ const suites: Record<string, Suite> = {
   'rpc-websocket': rpcWebsocket,
   websocket,
   http2,
+  'http2-rpc': http2Rpc,
 }
 // suites that measure something else than a rate, and report themselves
 const selfRun: Record<string, { run(options: Settings): Promise<boolean> }> = {

@@ -14,6 +14,9 @@ import { startAllocation, stopAllocation } from './allocation.js'
 /** Hello World's exact bytes, shared by every server so they answer the same. */
 export const HELLO = Buffer.from('Hello World!\n')
 
+/** The `http2` setting of a pulsar-ts server file: `h2c` when started with that argument (`wsgi.ts h2c`). */
+export const HTTP2 = process.argv[2] === 'h2c' ? 'h2c' : ''
+
 /** What the parent may ask a server process (lib.ts sends these). */
 export type Question = 'cpu' | 'memory' | 'memory after gc' | 'allocation start' | 'allocation stop'
 

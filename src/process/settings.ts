@@ -27,6 +27,8 @@ export interface Setting<T> {
   description: string
   /** Returns an error message when the value is not acceptable. */
   validate?: (value: T) => string | undefined
+  /** The value of the flag given alone (`--http2` is `--http2 h2`); only for string settings. */
+  bare?: string
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -211,6 +213,35 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     default: '',
     description: 'TLS certificate chain (PEM); with key_file the server speaks HTTPS.',
   },
+  http2: {
+    flag: '--http2',
+    env: 'PULSAR_HTTP2',
+    type: 'string',
+    default: '',
+    bare: 'h2',
+    description:
+      'Speak HTTP/2: h2 (the flag alone) over TLS, offered by ALPN beside HTTP/1.1 on the same port (needs key_file and cert_file); h2c in cleartext, with prior knowledge (behind a proxy), HTTP/1.1 still served on the same port.',
+    validate: (value) =>
+      value === '' || value === 'h2' || value === 'h2c' ? undefined : 'must be h2 or h2c',
+  },
+  http2_max_streams: {
+    flag: '--http2-max-streams',
+    env: 'PULSAR_HTTP2_MAX_STREAMS',
+    type: 'int',
+    default: 100,
+    description:
+      'Requests one HTTP/2 connection may have in flight at once (SETTINGS_MAX_CONCURRENT_STREAMS); more are refused.',
+    validate: atLeast(1),
+  },
+  http2_flood_limit: {
+    flag: '--http2-flood-limit',
+    env: 'PULSAR_HTTP2_FLOOD_LIMIT',
+    type: 'int',
+    default: 1000,
+    description:
+      'SETTINGS, PING and RST_STREAM frames an HTTP/2 client may send in a burst (a tenth of it per second after that) before its connection is closed: the rapid reset attack and its kin.',
+    validate: atLeast(10),
+  },
   pid_file: {
     flag: '--pid-file',
     short: 'p',
@@ -272,6 +303,12 @@ export function resolveConfig(...sources: Values[]): Readonly<Config> {
   }
   if (Boolean(cfg.key_file) !== Boolean(cfg.cert_file))
     throw new TypeError('Settings key_file and cert_file go together: set both or neither')
+  if (cfg.http2 === 'h2' && !cfg.key_file)
+    throw new TypeError(
+      'Setting http2 h2 is HTTP/2 over TLS: it needs key_file and cert_file (h2c is cleartext)',
+    )
+  if (cfg.http2 === 'h2c' && cfg.key_file)
+    throw new TypeError('Setting http2 h2c is cleartext HTTP/2: with key_file and cert_file use h2')
   if ((cfg.request_timeout as number) < (cfg.headers_timeout as number))
     throw new TypeError('Setting request_timeout must not be below headers_timeout')
   return Object.freeze(cfg) as unknown as Readonly<Config>
@@ -338,13 +375,36 @@ export function fromArgv(argv: string[]): ParsedArgv {
       ...(setting.short ? { short: setting.short } : {}),
     }
   }
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
+  const { values, positionals } = parseArgs({
+    args: bareFlags(argv),
+    options,
+    allowPositionals: true,
+  })
   const result: Values = {}
   for (const name of names) {
     const value = values[settings[name].flag.slice(2)]
     if (value !== undefined) result[name] = value
   }
   return { values: result, help: values.help === true, positionals }
+}
+
+/**
+ * Gives the flags that may stand alone (`bare` in the table) their value
+ * when the next argument is not one they take: `--http2 --workers 2` is
+ * `--http2=h2 --workers 2`, `--http2 h2c` stays as it is.
+ */
+function bareFlags(argv: string[]): string[] {
+  const result = argv.slice()
+  for (const name of names) {
+    const { flag, bare, validate } = settings[name] as Setting<unknown>
+    if (bare === undefined) continue
+    for (let i = 0; i < result.length; i++) {
+      const next = result[i + 1]
+      if (result[i] === flag && (next === undefined || validate?.(next) !== undefined))
+        result[i] = `${flag}=${bare}`
+    }
+  }
+  return result
 }
 
 /** Reads a config file: JSON, or a JS module whose default export is the settings object. */

@@ -34,8 +34,12 @@ export interface TestRequest extends Partial<Config> {
   https?: boolean
   /** The request body; a Content-Length is added for it unless a header says otherwise. */
   body?: string | Uint8Array
-  /** @default '1.1' */
-  httpVersion?: '1.0' | '1.1'
+  /**
+   * The protocol the request came over, `SERVER_PROTOCOL` `HTTP/<version>`;
+   * `'2'` answers as over an HTTP/2 stream: lower-case header names, no
+   * reason phrase, no chunked coding. @default '1.1'
+   */
+  httpVersion?: '1.0' | '1.1' | '2'
   /** The logger the response machinery reports to. */
   logger?: Logger
 }
@@ -43,12 +47,13 @@ export interface TestRequest extends Partial<Config> {
 /** What `inject()` returns: the response as the client would have seen it. */
 export interface InjectResponse {
   status: number
+  /** The reason phrase, `''` over HTTP/2 (which has none). */
   reason: string
   headers: ResponseHeaders
   body: Buffer
   text: string
   json(): unknown
-  /** Whether the connection would have been kept alive. */
+  /** Whether the connection would have been kept alive (always over HTTP/2: the session outlives its streams). */
   keepAlive: boolean
   /** Whether the server cut the connection (a failure after the headers went out). */
   destroyed: boolean
@@ -68,10 +73,13 @@ class RecordingResponse extends EventEmitter implements ResponseSink {
   readonly done: Promise<void>
   #finish!: () => void
   #hasBody: boolean
+  readonly #http2: boolean
 
-  constructor(method: string) {
+  /** `http2`: record what an HTTP/2 stream sends (http2-response.ts). */
+  constructor(method: string, http2: boolean) {
     super()
     this.#hasBody = method !== 'HEAD'
+    this.#http2 = http2
     this.done = new Promise((resolve) => (this.#finish = resolve))
   }
 
@@ -81,11 +89,15 @@ class RecordingResponse extends EventEmitter implements ResponseSink {
       validateHeaderValue(name, value)
     }
     if (/[\r\n]/.test(statusMessage)) throw new TypeError('Invalid character in statusMessage')
+    const http2 = this.#http2
     this.statusCode = statusCode
-    this.statusMessage = statusMessage
-    this.headers = headers.map(([name, value]): Header => [name, String(value)])
+    this.statusMessage = http2 ? '' : statusMessage
+    this.headers = headers.map(([name, value]): Header => [
+      http2 ? name.toLowerCase() : name,
+      String(value),
+    ])
     if (!this.headers.some(([name]) => name.toLowerCase() === 'date'))
-      this.headers.push(['Date', new Date().toUTCString()])
+      this.headers.push([http2 ? 'date' : 'Date', new Date().toUTCString()])
     if (statusCode < 200 || statusCode === 204 || statusCode === 304) this.#hasBody = false
     return this
   }
@@ -117,6 +129,22 @@ class RecordingResponse extends EventEmitter implements ResponseSink {
   }
 }
 
+// RFC 9113 §8.2.2: an HTTP/2 request carrying one of these is malformed (`TE` but for `trailers`)
+const CONNECTION_SPECIFIC = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+])
+
+function refuseConnectionSpecific(name: string, value: string): void {
+  const lower = name.toLowerCase()
+  if (CONNECTION_SPECIFIC.has(lower) && !(lower === 'te' && value.trim() === 'trailers'))
+    throw new TypeError(`An HTTP/2 request cannot carry the connection-specific header ${name}`)
+}
+
 function makeRequest(request: TestRequest): {
   environ: Environ
   consumer: HttpServerResponse
@@ -138,7 +166,11 @@ function makeRequest(request: TestRequest): {
   const pairs: readonly (readonly [string, string])[] = Array.isArray(headers)
     ? headers
     : Object.entries(headers)
-  for (const [name, value] of pairs) raw.push(name, value)
+  const http2 = httpVersion === '2'
+  for (const [name, value] of pairs) {
+    if (http2) refuseConnectionSpecific(name, value)
+    raw.push(name, value)
+  }
   const names = raw.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase())
   if (!names.includes('host')) raw.push('Host', '127.0.0.1:8060')
   const data = body === undefined ? undefined : Buffer.from(body)
@@ -160,13 +192,13 @@ function makeRequest(request: TestRequest): {
     method: method.toUpperCase(),
     url: path,
     httpVersion,
-    httpVersionMajor: 1,
-    httpVersionMinor: httpVersion === '1.0' ? 0 : 1,
+    httpVersionMajor: http2 ? 2 : 1,
+    httpVersionMinor: httpVersion === '1.1' ? 1 : 0,
     complete: true,
   })
   if (data) req.push(data)
   req.push(null)
-  const sink = new RecordingResponse(req.method!)
+  const sink = new RecordingResponse(req.method!, http2)
   const log = logger ?? createLogger(cfg)
   const context = {
     cfg,

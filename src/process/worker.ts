@@ -86,8 +86,11 @@ export async function serveAsWorker(server: Gateway): Promise<void> {
     const counting = () => {
       if (server.requests < limit) return
       server.httpServer!.off('request', counting)
+      server.http2Server?.off('stream', counting)
       send({ pulsar: 'retire' })
     }
     server.httpServer!.on('request', counting)
+    // an HTTP/2 request is a stream of node:http2's server, never a 'request' of the one that listens
+    server.http2Server?.on('stream', counting)
   }
 }

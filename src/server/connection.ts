@@ -77,6 +77,18 @@ export class SocketConnection implements Connection {
   }
 
   /**
+   * Tells the client no new request will be taken: nothing to send over
+   * HTTP/1.1, where the last response says `Connection: close`; HTTP/2
+   * sends GOAWAY (http2-session.ts).
+   */
+  goAway(): void {}
+
+  /** Closes the connection at once. */
+  close(): void {
+    this.socket.destroy()
+  }
+
+  /**
    * Takes the socket over for a protocol upgrade: the server writes no HTTP
    * response for this request and the caller owns the socket from now on.
    */

@@ -1,15 +1,18 @@
 /**
  * The gateway: node:http parses and frames; this file wires its `request`,
- * `checkContinue` and `upgrade` events to the WSGI application, and owns
- * listening and graceful shutdown. `WSGIServer` (src/process/) is the
+ * `checkContinue` and `upgrade` events (upgrade.ts) and, with the `http2`
+ * setting, node:http2's sessions and streams (http2-gateway.ts) to the WSGI
+ * application, and owns listening and graceful shutdown. `WSGIServer` (src/process/) is the
  * gateway as a program: its settings, its logger, `start()` and workers.
  * @module
  */
 import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
-import { type IncomingMessage, type Server, ServerResponse, createServer } from 'node:http'
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import type { Http2SecureServer, Http2Server } from 'node:http2'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 
 import { toFunction } from '../wsgi/callable.js'
 import type { Config } from '../wsgi/config.js'
@@ -24,11 +27,12 @@ import type {
 import { fixedLocal, parseBind, urlOf } from './bind.js'
 import { SocketConnection } from './connection.js'
 import type { BodySource } from './environ.js'
+import { createHttp2Servers } from './http2-server.js'
 import { drain } from './shutdown.js'
 import type { ServerContext } from './sink.js'
 import { HttpServerResponse } from './start-response.js'
 import { declaresBody } from './request-headers.js'
-import { UpgradeBody, bodyLength } from './upgrade-body.js'
+import { serveUpgrade } from './upgrade.js'
 
 const kConnection = Symbol('pulsar.connection')
 type TrackedSocket = Socket & { [kConnection]?: SocketConnection }
@@ -50,6 +54,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   readonly #app: WsgiApp
   #requests = 0
   #server: Server | undefined
+  #http2: Http2Server | Http2SecureServer | undefined
   #closed: Promise<void> | undefined
   readonly #sockets = new Set<Socket>()
   readonly #connections = new Set<SocketConnection>()
@@ -74,9 +79,17 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     return this.cfg.workers > 1
   }
 
-  /** The node:http server, once listening. */
+  /**
+   * The server that listens, once listening: node:http's, or with `http2`
+   * h2, node:http2's TLS server, which serves HTTP/1.1 with node:http's events.
+   */
   get httpServer(): Server | undefined {
     return this.#server
+  }
+
+  /** The node:http2 server whose streams the gateway answers, with the `http2` setting. */
+  get http2Server(): Http2Server | Http2SecureServer | undefined {
+    return this.#http2
   }
 
   /** Where the server listens: `{ address, port }`, or the unix socket path. */
@@ -114,13 +127,24 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       requestTimeout: cfg.request_timeout * 1000,
       connectionsCheckingInterval: Math.max(50, Math.min(1000, cfg.headers_timeout * 250)),
     }
-    const server = cfg.key_file
-      ? createTlsServer({
-          ...options,
-          key: readFileSync(cfg.key_file),
-          cert: readFileSync(cfg.cert_file),
+    const http2 = cfg.http2
+      ? createHttp2Servers(cfg, options, {
+          gateway: this,
+          connections: this.#connections,
+          serve: (req, res, body, connection, refusal) =>
+            this.#serve(req, res, body, connection, refusal),
+          http1: (socket) => this.#connection(socket),
         })
-      : createServer(options)
+      : undefined
+    const server = http2
+      ? http2.server
+      : cfg.key_file
+        ? createTlsServer({
+            ...options,
+            key: readFileSync(cfg.key_file),
+            cert: readFileSync(cfg.cert_file),
+          })
+        : createServer(options)
     // node:http's default stays: a client that half-closes is gone, so its
     // in-flight work is aborted at once (docs/server.md, "Half-closed clients")
     server.keepAliveTimeout = cfg.http_keep_alive * 1000
@@ -137,10 +161,13 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       sockets.add(socket)
       // 'close' comes once: `on` spares the wrapper `once` makes
       socket.on('close', this.#forget)
-      if (!cfg.key_file) this.#connection(socket)
+      if (!cfg.key_file && !cfg.http2) this.#connection(socket)
     })
-    // with TLS, requests come on the TLS socket wrapping the accepted one
-    server.on('secureConnection', (socket: Socket) => this.#connection(socket))
+    // with TLS, requests come on the TLS socket wrapping the accepted one; an
+    // HTTP/2 one is its session's (http2-gateway.ts)
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.alpnProtocol !== 'h2') this.#connection(socket)
+    })
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#request(req, res))
     server.on(
       'checkContinue',
@@ -148,9 +175,12 @@ export abstract class Gateway implements ServerHandle, ServerContext {
         void this.#serve(req, res, { sendContinue: () => res.writeContinue() }),
     )
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.#upgrade(req, socket, head),
+      serveUpgrade(req, socket, head, this.#connection(socket), cfg, (req, res, body) =>
+        this.#serve(req, res, body),
+      ),
     )
     this.#server = server
+    this.#http2 = http2?.http2
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       const listening = () => {
@@ -223,12 +253,18 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     else void this.#serve(req, res)
   }
 
-  #serve(req: IncomingMessage, res: ServerResponse, body?: BodySource): Promise<void> {
+  #serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body?: BodySource,
+    connection: SocketConnection = this.#connection(req.socket),
+    refusal?: Error,
+  ): Promise<void> {
     this.#requests++
     // RFC 9112 §7: never chunk for an HTTP/1.0 client, whatever its TE header says
     if (req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false
-    const connection = this.#connection(req.socket)
     const consumer = new HttpServerResponse(req, res, connection, this, body)
+    if (refusal) consumer.refuse(refusal)
     if (this.cfg.access_log) {
       const started = performance.now()
       res.once('finish', () =>
@@ -245,47 +281,4 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     }
     return consumer.run(this.#app)
   }
-
-  /**
-   * An upgrade request runs through the application like any other. A
-   * protocol handler takes the socket over (`connection.takeOver()`);
-   * otherwise the application's answer is written and the socket closed.
-   */
-  #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const connection = this.#connection(socket)
-    connection.upgrade = { request: req, socket, head }
-    // node:http no longer watches this socket: errors and stalls are ours now
-    socket.on('error', destroySocket)
-    const timer = setTimeout(cutUpgrade, this.cfg.request_timeout * 1000, connection)
-    const res = new ServerResponse(req)
-    res.shouldKeepAlive = false
-    res.assignSocket(socket)
-    res.once('finish', endSocket)
-    // node:http left the body undecoded: it is read from `head` and the socket, if asked for
-    const length = bodyLength(req)
-    const body =
-      length === 0
-        ? undefined
-        : { stream: new UpgradeBody(socket, head, length, this.cfg.max_header_size) }
-    void this.#serve(req, res, body).finally(() => {
-      clearTimeout(timer)
-      connection.upgrade = undefined
-      if (!connection.detached && !res.writableFinished) socket.destroy()
-      // a socket taken over must not keep the request and its response alive
-      else if (connection.detached) res.detachSocket(socket)
-    })
-  }
-}
-
-// listeners shared by every upgraded socket, so none keeps the request's scope alive
-function destroySocket(this: Socket): void {
-  this.destroy()
-}
-
-function endSocket(this: ServerResponse): void {
-  this.socket?.destroySoon()
-}
-
-function cutUpgrade(connection: SocketConnection): void {
-  if (!connection.detached) connection.socket.destroy()
 }

@@ -40,7 +40,10 @@ export function drain({
 }: DrainTarget): Promise<void> {
   return new Promise((resolve) => {
     const start = Date.now()
-    for (const connection of connections) connection.quiet(start)
+    for (const connection of connections) {
+      connection.quiet(start)
+      connection.goAway()
+    }
     const quiet = () => {
       const now = Date.now()
       return [...connections].filter((connection) => connection.idleFor(now) >= QUIET_MS)
@@ -50,7 +53,7 @@ export function drain({
       // timers run before I/O is read: after a stall, a request may be waiting
       // in a socket's buffer. setImmediate runs once that I/O was read.
       setImmediate(() => {
-        for (const connection of quiet()) connection.socket.destroy()
+        for (const connection of quiet()) connection.close()
       })
     }, SWEEP_MS)
     const cut = setTimeout(() => {

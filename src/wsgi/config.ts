@@ -28,6 +28,9 @@ export interface Config {
   access_log: boolean
   key_file: string
   cert_file: string
+  http2: '' | 'h2' | 'h2c'
+  http2_max_streams: number
+  http2_flood_limit: number
   config: string
   pid_file: string
   process_name: string

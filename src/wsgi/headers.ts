@@ -95,12 +95,17 @@ export function headerKey(name: string): string {
   return key
 }
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1), lower case: they belong to the server, not the application. */
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1), lower case: they belong to the
+ * server, not the application. `Proxy-Connection` is the old proxies' own
+ * (RFC 9113 §8.2.2 lists it among those HTTP/2 forbids).
+ */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
   'proxy-authorization',
+  'proxy-connection',
   'te',
   'trailer',
   'trailers',

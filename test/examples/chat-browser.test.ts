@@ -2,7 +2,8 @@
  * The chat in a real browser: Debian's Chromium driven by playwright-core
  * (never a downloaded browser), two pages on the chat served by two
  * workers: what one page sends appears in the other, and so does what is
- * published over JSON-RPC.
+ * published over JSON-RPC; and the chat over HTTPS with HTTP/2, its
+ * WebSocket on HTTP/1.1 beside it.
  */
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -11,6 +12,7 @@ import { JsonProxy } from 'pulsar-ts/rpc'
 
 import { type Browser, launchChromium } from '../helpers/chromium.js'
 import { HANG_MS, listening, run } from '../helpers/process.js'
+import { testCertificate } from '../helpers/tls.js'
 
 let browser: Browser | undefined
 let context: BrowserContext | undefined
@@ -65,5 +67,37 @@ describe('the chat in Chromium', { timeout: 4 * HANG_MS }, () => {
 
     arbiter.child.kill('SIGTERM')
     expect(await arbiter.exit).toEqual({ code: 0, signal: null })
+  })
+
+  it('loads the page over https:// with HTTP/2 and still opens its WebSocket', async () => {
+    const { key_file, cert_file } = testCertificate()
+    const chat = run([
+      'examples/chat.ts',
+      '--bind',
+      '127.0.0.1:0',
+      '--http2',
+      '--key-file',
+      key_file,
+      '--cert-file',
+      cert_file,
+    ])
+    const url = await listening(chat)
+    expect(url).toMatch(/^https:/)
+    browser = await launchChromium({ ignoreHTTPSErrors: true })
+    context = browser.context
+    const page = await openChat(url)
+    // the page came over h2; the socket, which needs HTTP/1.1's Upgrade, opened beside it
+    // a string, evaluated in the page: Node's types know no navigation entry
+    const protocol = await page.evaluate(
+      'performance.getEntriesByType("navigation")[0].nextHopProtocol',
+    )
+    expect(protocol).toBe('h2')
+    await say(page, 'hello over h2')
+    await expect
+      .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
+      .toEqual([expect.stringContaining('hello over h2')])
+
+    chat.child.kill('SIGTERM')
+    expect(await chat.exit).toEqual({ code: 0, signal: null })
   })
 })

@@ -28,10 +28,15 @@ export interface Browser {
   close(): Promise<void>
 }
 
+/** What a test may ask of the browser: credentials to answer with, or trust in any certificate (a self-signed one). */
+export interface ChromiumOptions {
+  httpCredentials?: { username: string; password: string }
+  /** @default false */
+  ignoreHTTPSErrors?: boolean
+}
+
 /** Launches headless Chromium on a fresh profile; throws when it is not installed. */
-export async function launchChromium(
-  options: { httpCredentials?: { username: string; password: string } } = {},
-): Promise<Browser> {
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is required by this test: apt-get install -y chromium`)
   const profile = mkdtempSync(join(tmpdir(), 'pulsar-chromium-'))

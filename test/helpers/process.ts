@@ -93,7 +93,7 @@ export function run(args: string[], env: NodeJS.ProcessEnv = {}, options: RunOpt
 
 /** Waits for the "listening on" log line and returns the URL it names. */
 export async function listening(process: Run): Promise<string> {
-  const [match] = await process.until(/listening on (http:\/\/[^"\s]+)/)
+  const [match] = await process.until(/listening on (https?:\/\/[^"\s]+)/)
   return match![1]!
 }
 

@@ -18,9 +18,14 @@ export function injectRpc(
   })
 }
 
-/** POSTs `body` as application/json to a real server. */
-export function fetchRpc(url: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(url, {
+/** POSTs `body` as application/json to a real server, with `fetcher` (a transport's fetch). */
+export function fetchRpc(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+  fetcher: (url: string, init: RequestInit) => Promise<Response> = fetch,
+) {
+  return fetcher(url, {
     method: 'POST',
     body,
     headers: { 'Content-Type': 'application/json', ...headers },

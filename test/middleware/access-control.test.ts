@@ -11,7 +11,7 @@ import {
 } from 'pulsar-ts'
 import { type TestRequest, inject } from 'pulsar-ts/testing'
 
-import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 
 const APP = 'https://app.example'
 
@@ -156,10 +156,12 @@ describe('AccessControl preflight', () => {
     })
     expect(noOrigin.status).toBe(405)
   })
+})
 
+describe.each(transports)('CORS over a socket, $name', (t) => {
   it('is checked end to end: preflight, then the actual request, over a socket', async () => {
-    const { url } = await serve(site({ origin: [APP], credentials: true, maxAge: 60 }))
-    const pre = await fetch(new URL('/items', url), {
+    const { url } = await t.serve(site({ origin: [APP], credentials: true, maxAge: 60 }))
+    const pre = await t.fetch(new URL('/items', url), {
       method: 'OPTIONS',
       headers: {
         Origin: APP,
@@ -175,7 +177,7 @@ describe('AccessControl preflight', () => {
     expect(pre.headers.get('access-control-max-age')).toBe('60')
     expect(pre.headers.get('vary')).toBe('Origin, Access-Control-Request-Headers')
     expect(await pre.text()).toBe('')
-    const actual = await fetch(new URL('/items', url), {
+    const actual = await t.fetch(new URL('/items', url), {
       method: 'POST',
       headers: { Origin: APP, 'Content-Type': 'application/json' },
       body: '{}',
@@ -184,7 +186,7 @@ describe('AccessControl preflight', () => {
     expect(actual.headers.get('access-control-allow-origin')).toBe(APP)
     expect(actual.headers.get('vary')).toBe('Origin')
     expect(await actual.text()).toBe('data')
-    const evil = await fetch(new URL('/items', url), {
+    const evil = await t.fetch(new URL('/items', url), {
       method: 'OPTIONS',
       headers: { Origin: 'https://evil.test', 'Access-Control-Request-Method': 'POST' },
     })

@@ -10,7 +10,7 @@ import {
 } from 'pulsar-ts'
 import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 
-import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 
 const basic = (credentials: string | Buffer) =>
   `Basic ${Buffer.from(credentials).toString('base64')}`
@@ -80,13 +80,15 @@ describe('authorizationMiddleware', () => {
     expect('http.authorization' in none).toBe(true)
     expect(none['http.authorization']).toBeNull()
   })
+})
 
+describe.each(transports)('authorization over $name', (t) => {
   it('hands the credentials to the application, over a socket', async () => {
     const whoami = (environ: Environ) => WsgiResponse.json(environ['http.authorization'] ?? null)
-    const { url } = await serve(new WsgiHandler([authorizationMiddleware, whoami]))
-    const user = await fetch(url, { headers: { Authorization: basic('alice:secret') } })
+    const { url } = await t.serve(new WsgiHandler([authorizationMiddleware, whoami]))
+    const user = await t.fetch(url, { headers: { Authorization: basic('alice:secret') } })
     expect(await user.json()).toEqual({ scheme: 'basic', username: 'alice', password: 'secret' })
-    const malformed = await fetch(url, { headers: { Authorization: 'Basic %%%' } })
+    const malformed = await t.fetch(url, { headers: { Authorization: 'Basic %%%' } })
     expect(malformed.status).toBe(200)
     expect(await malformed.json()).toBeNull()
     const res = await inject(new WsgiHandler([authorizationMiddleware, whoami]), {

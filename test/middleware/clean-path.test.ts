@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { type Environ, WsgiHandler, WsgiResponse, cleanPathMiddleware } from 'pulsar-ts'
 import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 
-import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 
 const echo = (environ: Environ) =>
   new WsgiResponse(200, `${environ.PATH_INFO}?${environ.QUERY_STRING}`)
@@ -38,13 +38,15 @@ describe('cleanPathMiddleware', () => {
     expect(res.status).toBe(200)
     expect(res.text).toBe('/a/b?x=//')
   })
+})
 
+describe.each(transports)('clean paths over $name', (t) => {
   it('redirects a real client to the clean path', async () => {
-    const { url } = await serve(site)
-    const manual = await fetch(new URL('/bla//foo?page=1', url), { redirect: 'manual' })
+    const { url } = await t.serve(site)
+    const manual = await t.fetch(new URL('/bla//foo?page=1', url), { redirect: 'manual' })
     expect(manual.status).toBe(302)
     expect(manual.headers.get('location')).toBe('/bla/foo?page=1')
-    const followed = await fetch(`${url}//bla//foo?page=1`)
+    const followed = await t.fetch(`${url}//bla//foo?page=1`)
     expect(followed.redirected).toBe(true)
     expect(await followed.text()).toBe('/bla/foo?page=1')
   })

@@ -15,6 +15,7 @@ import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 import { serve } from '../helpers/listen.js'
 import { capturingLogger } from '../helpers/logger.js'
 import { RawClient } from '../helpers/raw.js'
+import { transports } from '../helpers/transports.js'
 import { delay, eventually } from '../helpers/wait.js'
 
 const GZIP = { 'Accept-Encoding': 'gzip' }
@@ -210,34 +211,6 @@ describe('compression of streamed bodies, over a socket', () => {
     expect(log.errors()).toEqual([])
   })
 
-  it('lets fetch read server-sent events one by one when the filter allows them', async () => {
-    const released = gate()
-    const { body } = counted(['data: 1\n\n', 'data: 2\n\n'], async (index) => {
-      if (index === 1) await released.opened
-    })
-    const { url } = await serve(
-      new WsgiHandler(
-        [() => new WsgiResponse(200, body, { 'Cache-Control': 'no-cache' }, 'text/event-stream')],
-        [compression({ filter: () => true })],
-      ),
-    )
-    const res = await fetch(url, { headers: { 'Accept-Encoding': 'br' } })
-    expect(res.headers.get('content-encoding')).toBe('br')
-    const reader = res.body!.getReader()
-    const decoder = new TextDecoder()
-    let text = ''
-    while (!text.includes('data: 1\n\n')) {
-      const { value, done } = await reader.read()
-      expect(done).toBe(false)
-      text += decoder.decode(value as Uint8Array, { stream: true })
-    }
-    expect(text).toBe('data: 1\n\n')
-    released.open()
-    for (let step = await reader.read(); !step.done; step = await reader.read())
-      text += decoder.decode(step.value as Uint8Array, { stream: true })
-    expect(text).toBe('data: 1\n\ndata: 2\n\n')
-  })
-
   it('stops asking the app for chunks while the client does not read', async () => {
     const state = { pulls: 0, closed: 0 }
     const endless = Object.assign(
@@ -302,5 +275,35 @@ describe('compression of streamed bodies, over a socket', () => {
     expect(await body.next()).toEqual({ done: true, value: undefined })
     expect(state.closed).toBe(1)
     expect(log.errors()).toEqual([])
+  })
+})
+
+describe.each(transports)('compressed server-sent events over $name', (t) => {
+  it('lets fetch read server-sent events one by one when the filter allows them', async () => {
+    const released = gate()
+    const { body } = counted(['data: 1\n\n', 'data: 2\n\n'], async (index) => {
+      if (index === 1) await released.opened
+    })
+    const { url } = await t.serve(
+      new WsgiHandler(
+        [() => new WsgiResponse(200, body, { 'Cache-Control': 'no-cache' }, 'text/event-stream')],
+        [compression({ filter: () => true })],
+      ),
+    )
+    const res = await t.fetch(url, { headers: { 'Accept-Encoding': 'br' } })
+    expect(res.headers.get('content-encoding')).toBe('br')
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    while (!text.includes('data: 1\n\n')) {
+      const { value, done } = await reader.read()
+      expect(done).toBe(false)
+      text += decoder.decode(value as Uint8Array, { stream: true })
+    }
+    expect(text).toBe('data: 1\n\n')
+    released.open()
+    for (let step = await reader.read(); !step.done; step = await reader.read())
+      text += decoder.decode(step.value as Uint8Array, { stream: true })
+    expect(text).toBe('data: 1\n\ndata: 2\n\n')
   })
 })

@@ -2,7 +2,6 @@
  * Compression rules, in process through inject(): what is compressed, with
  * which coding, what never is, Vary, Content-Length and ETag.
  */
-import { type IncomingHttpHeaders, request } from 'node:http'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 
@@ -21,7 +20,7 @@ import {
 } from 'pulsar-ts'
 import { type TestRequest, inject } from 'pulsar-ts/testing'
 
-import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 
 const TEXT = 'All work and no play makes Jack a dull boy. '.repeat(100) // 4500 bytes
 const GZIP = { 'Accept-Encoding': 'gzip' }
@@ -336,27 +335,13 @@ describe('compression: headers that depend on the body', () => {
   })
 })
 
-describe('compression over a socket', () => {
-  /** A raw GET with node:http (which does not decode): status, headers and the bytes as sent. */
-  function fetchRaw(url: string, headers: Record<string, string>, method = 'GET') {
-    return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
-      (resolve, reject) => {
-        const req = request(url, { method, headers, agent: false }, (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
-          res.on('end', () =>
-            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
-          )
-          res.on('error', reject)
-        })
-        req.on('error', reject)
-        req.end()
-      },
-    )
-  }
+describe.each(transports)('compression over a socket, $name', (t) => {
+  /** A raw request (the body not decoded): status, headers and the bytes as sent. */
+  const fetchRaw = (url: string, headers: Record<string, string>, method = 'GET') =>
+    t.bytes(url, { method, headers })
 
   const site = () =>
-    serve(
+    t.serve(
       new WsgiHandler(
         [
           (environ: Environ) => {
@@ -373,7 +358,7 @@ describe('compression over a socket', () => {
   it('lets fetch decode gzip, br and deflate', async () => {
     const { url } = await site()
     for (const coding of ['gzip', 'br', 'deflate']) {
-      const res = await fetch(url, { headers: { 'Accept-Encoding': coding } })
+      const res = await t.fetch(url, { headers: { 'Accept-Encoding': coding } })
       expect(res.headers.get('content-encoding')).toBe(coding)
       expect(res.headers.get('vary')).toBe('Accept-Encoding')
       expect(res.headers.get('etag')).toBe('W/"t1"')

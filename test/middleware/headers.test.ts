@@ -11,7 +11,7 @@ import {
 } from 'pulsar-ts'
 import { type TestRequest, inject } from 'pulsar-ts/testing'
 
-import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 
 function run(middleware: ResponseMiddleware, headers?: HeadersInit, request: TestRequest = {}) {
   return inject(
@@ -116,18 +116,22 @@ describe('secureHeaders', () => {
     expect(() => secureHeaders({ hsts: { maxAge: -1 } })).toThrow(/hsts.maxAge/)
     expect(() => secureHeaders({ contentSecurityPolicy: 'a\nb' })).toThrow(TypeError)
   })
+})
 
-  it('reaches a real client', async () => {
-    const { url } = await serve(
+describe.each(transports)('secure headers over $name', (t) => {
+  it('reaches a real client, with HSTS over HTTPS only', async () => {
+    const { url } = await t.serve(
       new WsgiHandler(
         [() => new WsgiResponse(200, 'ok')],
         [secureHeaders(), defaultHeaders({ 'X-Api': 'v1' })],
       ),
     )
-    const res = await fetch(url)
+    const res = await t.fetch(url)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('x-api')).toBe('v1')
-    expect(res.headers.has('strict-transport-security')).toBe(false)
+    expect(res.headers.get('strict-transport-security')).toBe(
+      t.scheme === 'https' ? 'max-age=31536000; includeSubDomains' : null,
+    )
     expect(await res.text()).toBe('ok')
   })
 })

@@ -11,6 +11,7 @@ import {
 import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 
 import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 import { RawClient, parseResponse } from '../helpers/raw.js'
 
 const noStart: StartResponse = () => () => Promise.resolve()
@@ -59,23 +60,8 @@ describe('waitForBodyMiddleware', () => {
     expect(res.keepAlive).toBe(false)
   })
 
-  it('works over a socket: chunked bodies, 100-continue, and the limit', async () => {
-    const { url, port } = await serve(site, { stream_buffer: 1000 })
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode('part one, '))
-        controller.enqueue(new TextEncoder().encode('part two'))
-        controller.close()
-      },
-    })
-    const chunked = await fetch(url, {
-      method: 'POST',
-      body: stream,
-      duplex: 'half',
-    })
-    expect(await chunked.text()).toBe('part one, part two')
-    const tooLarge = await fetch(url, { method: 'POST', body: 'x'.repeat(2000) })
-    expect(tooLarge.status).toBe(413)
+  it('sends 100 Continue over HTTP/1.1 once it reads the body', async () => {
+    const { port } = await serve(site, { stream_buffer: 1000 })
     const client = await RawClient.connect(port)
     try {
       client.send('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n')
@@ -87,6 +73,27 @@ describe('waitForBodyMiddleware', () => {
     } finally {
       client.close()
     }
+  })
+})
+
+describe.each(transports)('waitForBodyMiddleware over $name', (t) => {
+  it('reads a body of unknown length, and refuses one over the limit', async () => {
+    const { url } = await t.serve(site, { stream_buffer: 1000 })
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('part one, '))
+        controller.enqueue(new TextEncoder().encode('part two'))
+        controller.close()
+      },
+    })
+    const chunked = await t.fetch(url, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    })
+    expect(await chunked.text()).toBe('part one, part two')
+    const tooLarge = await t.fetch(url, { method: 'POST', body: 'x'.repeat(2000) })
+    expect(tooLarge.status).toBe(413)
   })
 })
 

@@ -7,7 +7,7 @@ import { PermissionDenied, WsgiHandler, type WsgiRequest, WsgiResponse } from 'p
 import { MediaRouter, Router, SkipRoute } from 'pulsar-ts/router'
 import { inject } from 'pulsar-ts/testing'
 
-import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 
 const NEXT = () => new WsgiResponse(200, 'next middleware')
 
@@ -143,22 +143,6 @@ describe('Router results', () => {
       expect(response.headers.get('content-type')).toBe(type)
       expect(response.text).toBe(body)
     }
-  })
-
-  it('streams an async iterable or a Readable', async () => {
-    const generator = new Router('/gen', {
-      get: async function* () {
-        yield 'a'
-        yield Buffer.from('b')
-      },
-    })
-    const readable = new Router('/readable', { get: () => Readable.from(['x', 'y']) })
-    const { url } = await serve(app(generator, readable))
-    const first = await fetch(`${url}/gen`)
-    expect(first.headers.get('transfer-encoding')).toBe('chunked')
-    expect(first.headers.get('content-type')).toBe('application/octet-stream')
-    expect(await first.text()).toBe('ab')
-    expect(await (await fetch(`${url}/readable`)).text()).toBe('xy')
   })
 
   it('turns a thrown HttpException into its error page', async () => {
@@ -385,24 +369,40 @@ describe('Content negotiation', () => {
   })
 })
 
-describe('Router over a real socket', () => {
+describe.each(transports)('Router over a real socket, $name', (t) => {
   it('serves routes, 404, 405 and OPTIONS to fetch', async () => {
-    const { url } = await serve(
+    const { url } = await t.serve(
       new WsgiHandler([
         new Router('/users/<int:id>', { get: (r) => ({ id: r.urlargs.id }), delete: () => null }),
       ]),
     )
-    const ok = await fetch(`${url}/users/42`)
+    const ok = await t.fetch(`${url}/users/42`)
     expect(ok.status).toBe(200)
     expect(await ok.json()).toEqual({ id: 42 })
-    expect((await fetch(`${url}/users/4x2`)).status).toBe(404)
-    expect((await fetch(`${url}/nothing`)).status).toBe(404)
-    const post = await fetch(`${url}/users/42`, { method: 'POST', body: 'x' })
+    expect((await t.fetch(`${url}/users/4x2`)).status).toBe(404)
+    expect((await t.fetch(`${url}/nothing`)).status).toBe(404)
+    const post = await t.fetch(`${url}/users/42`, { method: 'POST', body: 'x' })
     expect(post.status).toBe(405)
     expect(post.headers.get('allow')).toBe('GET, HEAD, DELETE, OPTIONS')
-    const options = await fetch(`${url}/users/42`, { method: 'OPTIONS' })
+    const options = await t.fetch(`${url}/users/42`, { method: 'OPTIONS' })
     expect(options.status).toBe(204)
     expect(options.headers.get('allow')).toBe('GET, HEAD, DELETE, OPTIONS')
-    expect((await fetch(`${url}/users/42`, { method: 'DELETE' })).status).toBe(204)
+    expect((await t.fetch(`${url}/users/42`, { method: 'DELETE' })).status).toBe(204)
+  })
+
+  it('streams an async iterable or a Readable, chunked over HTTP/1.1 only', async () => {
+    const generator = new Router('/gen', {
+      get: async function* () {
+        yield 'a'
+        yield Buffer.from('b')
+      },
+    })
+    const readable = new Router('/readable', { get: () => Readable.from(['x', 'y']) })
+    const { url } = await t.serve(app(generator, readable))
+    const first = await t.fetch(`${url}/gen`)
+    expect(first.headers.get('transfer-encoding')).toBe(t.name === 'HTTP/1.1' ? 'chunked' : null)
+    expect(first.headers.get('content-type')).toBe('application/octet-stream')
+    expect(await first.text()).toBe('ab')
+    expect(await (await t.fetch(`${url}/readable`)).text()).toBe('xy')
   })
 })

@@ -14,7 +14,7 @@ import {
   type RpcTransport,
 } from 'pulsar-ts/rpc'
 
-import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 import { eventually } from '../helpers/wait.js'
 
 interface Api {
@@ -70,145 +70,156 @@ const service = new JsonRpc({
   ),
 )
 
-async function start(options = {}) {
-  const { url } = await serve(new WsgiHandler([service]), options)
-  return `${url}/rpc`
-}
+describe.each(transports)('the JSON-RPC clients over $name', (t) => {
+  // the transport's fetch for the proxies' HTTP transport
+  const via = { fetch: t.fetch as typeof fetch }
 
-describe('JsonProxy', () => {
-  it('builds dotted names through attribute access', async () => {
-    const proxy = new JsonProxy<Api>(await start())
-    expect(await proxy.add(3, 4)).toBe(7)
-    expect(await proxy.math.times(3, 4)).toBe(12)
-    expect(await proxy.math.deeper.half(3)).toBe(1.5)
-    expect(proxy.$url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/rpc$/)
-  })
+  async function start(options = {}) {
+    const { url } = await t.serve(new WsgiHandler([service]), options)
+    return `${url}/rpc`
+  }
 
-  it('sends named params when the one argument is a plain object', async () => {
-    const proxy = new JsonProxy(await start())
-    expect(await proxy.add({ a: 1, b: 2 })).toBe(3)
-    expect(await proxy.echo({ value: { nested: true } })).toEqual({ nested: true })
-    await expect(proxy.echo({ nested: true })).rejects.toBeInstanceOf(InvalidParams)
-    // $call sends exactly the params given: one object, positionally
-    expect(await proxy.$call('echo', [{ nested: true }])).toEqual({ nested: true })
-    expect(await proxy.echo()).toBeNull()
-    expect(await proxy.echo([1, 2])).toEqual([1, 2])
-  })
-
-  it('throws the RpcError of an error reply, with code, message and data', async () => {
-    const proxy = new JsonProxy<Api>(await start())
-    const error: unknown = await proxy.custom().catch((caught: unknown) => caught)
-    expect(error).toBeInstanceOf(RpcError)
-    expect(error).toMatchObject({
-      code: -32050,
-      message: 'Custom failure',
-      data: { why: 'because' },
+  describe('JsonProxy', () => {
+    it('builds dotted names through attribute access', async () => {
+      const proxy = new JsonProxy<Api>(await start(), via)
+      expect(await proxy.add(3, 4)).toBe(7)
+      expect(await proxy.math.times(3, 4)).toBe(12)
+      expect(await proxy.math.deeper.half(3)).toBe(1.5)
+      expect(proxy.$url).toMatch(new RegExp(`^${t.scheme}://127\\.0\\.0\\.1:\\d+/rpc$`))
     })
-    await expect(proxy.$call('add', [1, 2, 3])).rejects.toBeInstanceOf(InvalidParams)
-    await expect(proxy.$call('nope')).rejects.toBeInstanceOf(NoSuchFunction)
-    await expect(proxy.$call('math.nope.deeper')).rejects.toBeInstanceOf(NoSuchFunction)
-    await expect(proxy.denied()).rejects.toMatchObject({ code: -32000, data: { status: 401 } })
-  })
 
-  it('throws an HttpException for a reply that is no JSON-RPC', async () => {
-    const { url } = await serve(new WsgiHandler([service]))
-    const proxy = new JsonProxy(`${url}/elsewhere`)
-    const error: unknown = await proxy.$call('add', [1, 2]).catch((caught: unknown) => caught)
-    expect(error).toBeInstanceOf(HttpException)
-    expect((error as HttpException).status).toBe(404)
-  })
-
-  it('sends the headers option', async () => {
-    const proxy = new JsonProxy<Api>(await start(), { headers: { Authorization: 'Bearer abc' } })
-    expect(await proxy.whoami()).toBe('Bearer abc')
-  })
-
-  it('gives up after the timeout, and the server method sees its client go', async () => {
-    slowAborted = undefined
-    // undici opens a fresh connection after the abort: a short drain closes it sooner
-    const proxy = new JsonProxy<Api>(await start({ graceful_timeout: 0.3 }), { timeout: 150 })
-    // the method would answer after 10 minutes: only the timeout can end the call
-    await expect(proxy.slow(600_000)).rejects.toMatchObject({ name: 'TimeoutError' })
-    await eventually(() => slowAborted !== undefined)
-    expect((slowAborted as Error).name).toBe('ClientDisconnected')
-  })
-
-  it('sends notifications: the method runs, nothing comes back', async () => {
-    recorded.length = 0
-    const proxy = new JsonProxy<Api>(await start())
-    expect(await proxy.$notify('record', ['hello'])).toBeUndefined()
-    expect(await proxy.recorded()).toEqual(['hello'])
-  })
-
-  it('is not a thenable, and refuses a call of itself', async () => {
-    const proxy = new JsonProxy('http://127.0.0.1:9/')
-    expect(proxy.then).toBeUndefined()
-    expect(await Promise.resolve(proxy)).toBe(proxy)
-    expect(() => (proxy as () => unknown)()).toThrow(TypeError)
-  })
-
-  it('needs a transport for schemes other than http(s) and ws(s)', () => {
-    expect(() => new JsonProxy('ftp://127.0.0.1:9/')).toThrow(/transport/)
-    expect(() => new JsonProxy('http://127.0.0.1:9/', { timeout: 0 })).toThrow(RangeError)
-  })
-
-  it('takes any transport: here one that calls the handler in process', async () => {
-    const seen: string[] = []
-    const inProcess: RpcTransport = {
-      send: async (message) => {
-        seen.push(message)
-        return service.receive(message, new WsgiRequest(testWsgiEnviron({ method: 'POST' })))
-      },
-    }
-    const proxy = new JsonProxy<Api>(inProcess)
-    expect(await proxy.math.times(6, 7)).toBe(42)
-    expect(JSON.parse(seen[0]!)).toEqual({
-      jsonrpc: '2.0',
-      method: 'math.times',
-      params: [6, 7],
-      id: 1,
+    it('sends named params when the one argument is a plain object', async () => {
+      const proxy = new JsonProxy(await start(), via)
+      expect(await proxy.add({ a: 1, b: 2 })).toBe(3)
+      expect(await proxy.echo({ value: { nested: true } })).toEqual({ nested: true })
+      await expect(proxy.echo({ nested: true })).rejects.toBeInstanceOf(InvalidParams)
+      // $call sends exactly the params given: one object, positionally
+      expect(await proxy.$call('echo', [{ nested: true }])).toEqual({ nested: true })
+      expect(await proxy.echo()).toBeNull()
+      expect(await proxy.echo([1, 2])).toEqual([1, 2])
     })
-    expect(await proxy.$notify('record', [1])).toBeUndefined()
-  })
-})
 
-describe('JsonBatchProxy', () => {
-  it('sends queued calls as one batch and matches the results by id', async () => {
-    const batch = new JsonBatchProxy<Api>(await start())
-    const first = batch.add(1, 2)
-    const second = batch.math.times(3, 4)
-    const third = batch.$call('add', [1, 2, 3])
-    batch.$notify('record', ['from a batch'])
-    expect(batch.$size).toBe(4)
-    const results = await batch.$send()
-    expect(batch.$size).toBe(0)
-    expect(results.map(({ id }) => id)).toEqual([first, second, third])
-    expect(results[0]).toEqual({ id: first, result: 3 })
-    expect(results[1]).toEqual({ id: second, result: 12 })
-    expect(results[2]!.error).toBeInstanceOf(InvalidParams)
+    it('throws the RpcError of an error reply, with code, message and data', async () => {
+      const proxy = new JsonProxy<Api>(await start(), via)
+      const error: unknown = await proxy.custom().catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(RpcError)
+      expect(error).toMatchObject({
+        code: -32050,
+        message: 'Custom failure',
+        data: { why: 'because' },
+      })
+      await expect(proxy.$call('add', [1, 2, 3])).rejects.toBeInstanceOf(InvalidParams)
+      await expect(proxy.$call('nope')).rejects.toBeInstanceOf(NoSuchFunction)
+      await expect(proxy.$call('math.nope.deeper')).rejects.toBeInstanceOf(NoSuchFunction)
+      await expect(proxy.denied()).rejects.toMatchObject({ code: -32000, data: { status: 401 } })
+    })
+
+    it('throws an HttpException for a reply that is no JSON-RPC', async () => {
+      const { url } = await t.serve(new WsgiHandler([service]))
+      const proxy = new JsonProxy(`${url}/elsewhere`, via)
+      const error: unknown = await proxy.$call('add', [1, 2]).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(HttpException)
+      expect((error as HttpException).status).toBe(404)
+    })
+
+    it('sends the headers option', async () => {
+      const proxy = new JsonProxy<Api>(await start(), {
+        ...via,
+        headers: { Authorization: 'Bearer abc' },
+      })
+      expect(await proxy.whoami()).toBe('Bearer abc')
+    })
+
+    it('gives up after the timeout, and the server method sees its client go', async () => {
+      slowAborted = undefined
+      // undici opens a fresh connection after the abort: a short drain closes it sooner
+      const proxy = new JsonProxy<Api>(await start({ graceful_timeout: 0.3 }), {
+        ...via,
+        timeout: 150,
+      })
+      // the method would answer after 10 minutes: only the timeout can end the call
+      await expect(proxy.slow(600_000)).rejects.toMatchObject({ name: 'TimeoutError' })
+      await eventually(() => slowAborted !== undefined)
+      expect((slowAborted as Error).name).toBe('ClientDisconnected')
+    })
+
+    it('sends notifications: the method runs, nothing comes back', async () => {
+      recorded.length = 0
+      const proxy = new JsonProxy<Api>(await start(), via)
+      expect(await proxy.$notify('record', ['hello'])).toBeUndefined()
+      expect(await proxy.recorded()).toEqual(['hello'])
+    })
+
+    it('is not a thenable, and refuses a call of itself', async () => {
+      const proxy = new JsonProxy('http://127.0.0.1:9/')
+      expect(proxy.then).toBeUndefined()
+      expect(await Promise.resolve(proxy)).toBe(proxy)
+      expect(() => (proxy as () => unknown)()).toThrow(TypeError)
+    })
+
+    it('needs a transport for schemes other than http(s) and ws(s)', () => {
+      expect(() => new JsonProxy('ftp://127.0.0.1:9/')).toThrow(/transport/)
+      expect(() => new JsonProxy('http://127.0.0.1:9/', { timeout: 0 })).toThrow(RangeError)
+    })
+
+    it('takes any transport: here one that calls the handler in process', async () => {
+      const seen: string[] = []
+      const inProcess: RpcTransport = {
+        send: async (message) => {
+          seen.push(message)
+          return service.receive(message, new WsgiRequest(testWsgiEnviron({ method: 'POST' })))
+        },
+      }
+      const proxy = new JsonProxy<Api>(inProcess)
+      expect(await proxy.math.times(6, 7)).toBe(42)
+      expect(JSON.parse(seen[0]!)).toEqual({
+        jsonrpc: '2.0',
+        method: 'math.times',
+        params: [6, 7],
+        id: 1,
+      })
+      expect(await proxy.$notify('record', [1])).toBeUndefined()
+    })
   })
 
-  it('sends a batch of one as a batch', async () => {
-    const batch = new JsonBatchProxy<Api>(await start())
-    batch.echo('one')
-    expect(await batch.$send()).toEqual([{ id: 1, result: 'one' }])
-  })
+  describe('JsonBatchProxy', () => {
+    it('sends queued calls as one batch and matches the results by id', async () => {
+      const batch = new JsonBatchProxy<Api>(await start(), via)
+      const first = batch.add(1, 2)
+      const second = batch.math.times(3, 4)
+      const third = batch.$call('add', [1, 2, 3])
+      batch.$notify('record', ['from a batch'])
+      expect(batch.$size).toBe(4)
+      const results = await batch.$send()
+      expect(batch.$size).toBe(0)
+      expect(results.map(({ id }) => id)).toEqual([first, second, third])
+      expect(results[0]).toEqual({ id: first, result: 3 })
+      expect(results[1]).toEqual({ id: second, result: 12 })
+      expect(results[2]!.error).toBeInstanceOf(InvalidParams)
+    })
 
-  it('answers an empty batch without sending it, and a batch of notifications with []', async () => {
-    recorded.length = 0
-    const batch = new JsonBatchProxy<Api>(await start())
-    expect(await batch.$send()).toEqual([])
-    batch.$notify('record', ['a'])
-    batch.$notify('record', ['b'])
-    expect(await batch.$send()).toEqual([])
-    expect(new Set(recorded)).toEqual(new Set(['a', 'b']))
-  })
+    it('sends a batch of one as a batch', async () => {
+      const batch = new JsonBatchProxy<Api>(await start(), via)
+      batch.echo('one')
+      expect(await batch.$send()).toEqual([{ id: 1, result: 'one' }])
+    })
 
-  it('throws the error of a batch the server refused whole', async () => {
-    const small = new JsonRpc({ methods: { ping: () => 'pong' }, maxBatch: 2 })
-    const { url } = await serve(new WsgiHandler([small]))
-    const batch = new JsonBatchProxy(url)
-    for (let i = 0; i < 3; i++) batch.ping()
-    await expect(batch.$send()).rejects.toBeInstanceOf(InvalidRequest)
+    it('answers an empty batch without sending it, and a batch of notifications with []', async () => {
+      recorded.length = 0
+      const batch = new JsonBatchProxy<Api>(await start(), via)
+      expect(await batch.$send()).toEqual([])
+      batch.$notify('record', ['a'])
+      batch.$notify('record', ['b'])
+      expect(await batch.$send()).toEqual([])
+      expect(new Set(recorded)).toEqual(new Set(['a', 'b']))
+    })
+
+    it('throws the error of a batch the server refused whole', async () => {
+      const small = new JsonRpc({ methods: { ping: () => 'pong' }, maxBatch: 2 })
+      const { url } = await t.serve(new WsgiHandler([small]))
+      const batch = new JsonBatchProxy(url, via)
+      for (let i = 0; i < 3; i++) batch.ping()
+      await expect(batch.$send()).rejects.toBeInstanceOf(InvalidRequest)
+    })
   })
 })

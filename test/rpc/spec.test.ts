@@ -10,6 +10,7 @@ import { JsonRpc, RpcError } from 'pulsar-ts/rpc'
 import { WebSocket } from 'pulsar-ts/websocket'
 
 import { serve } from '../helpers/listen.js'
+import { transports } from '../helpers/transports.js'
 import { comparable, fetchRpc, injectRpc, replyIds } from '../helpers/rpc.js'
 import { TestClient } from '../helpers/ws.js'
 import { edgeCases, unexpressible } from './edge-cases.js'
@@ -72,11 +73,11 @@ describe('JSON-RPC 2.0 specification, section 7, in process', () => {
   })
 })
 
-describe('JSON-RPC 2.0 specification, section 7, over a socket', () => {
-  it('answers every example exactly', async () => {
-    const { url } = await serve(new WsgiHandler([service]))
+describe.each(transports)('JSON-RPC over HTTP, $name', (t) => {
+  it('answers every example of section 7 exactly', async () => {
+    const { url } = await t.serve(new WsgiHandler([service]))
     for (const { name, request, expected } of specCases) {
-      const res = await fetchRpc(url, request)
+      const res = await fetchRpc(url, request, {}, t.fetch)
       const text = await res.text()
       if (expected === null) {
         expect([name, res.status, text]).toEqual([name, 204, ''])
@@ -88,14 +89,12 @@ describe('JSON-RPC 2.0 specification, section 7, over a socket', () => {
       expect([name, comparable(reply)]).toEqual([name, comparable(expected)])
     }
   })
-})
 
-// expect.soft: one run lists every case that fails, not the first
-describe('requests beyond the examples', () => {
+  // expect.soft: one run lists every case that fails, not the first
   it('answers each over HTTP as the spec and docs/rpc.md say, ids exactly as sent', async () => {
-    const { url } = await serve(new WsgiHandler([service]))
+    const { url } = await t.serve(new WsgiHandler([service]))
     for (const { name, request, expected, ids } of edgeCases) {
-      const res = await fetchRpc(url, request)
+      const res = await fetchRpc(url, request, {}, t.fetch)
       const text = await res.text()
       if (expected === null) {
         expect.soft([name, res.status, text]).toEqual([name, 204, ''])
@@ -107,7 +106,9 @@ describe('requests beyond the examples', () => {
       if (ids) expect.soft([name, replyIds(text)]).toEqual([name, ids.slice().sort()])
     }
   })
+})
 
+describe('requests beyond the examples, over a WebSocket', () => {
   it('answers each over a WebSocket the same way', async () => {
     const { url } = await serve(new WsgiHandler([new WebSocket('/rpc', service)]))
     const client = await TestClient.connect(url.replace(/^http/, 'ws') + '/rpc')

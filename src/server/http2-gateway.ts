@@ -1,0 +1,77 @@
+/**
+ * HTTP/2 in the gateway: each session of the node:http2 server gets its
+ * Connection, each stream is served as a request through the gateway's
+ * own path, as node:http's pair is.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type {
+  Http2SecureServer,
+  Http2Server,
+  IncomingHttpHeaders,
+  ServerHttp2Session,
+  ServerHttp2Stream,
+} from 'node:http2'
+
+import type { Config } from '../wsgi/config.js'
+import type { ServerHandle } from '../wsgi/types.js'
+import type { SocketConnection } from './connection.js'
+import type { BodySource } from './environ.js'
+import { hasBody, http2Exchange, watchStream } from './http2-request.js'
+import { SessionConnection } from './http2-session.js'
+
+/** What sessions and streams need of the gateway. */
+export interface Http2Host {
+  /** The gateway (`pulsar.server`): its logger and whether it is closing. */
+  readonly gateway: ServerHandle
+  /** The gateway's open connections, which a drain goes through. */
+  readonly connections: Set<SocketConnection>
+  /** Serves one request on `connection`, answering `refusal` instead of running the application if given. */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: BodySource | undefined,
+    connection: SocketConnection,
+    refusal: Error | undefined,
+  ): unknown
+}
+
+/** Serves the sessions and streams of `http2` through `host`. */
+export function serveHttp2(
+  http2: Http2Server | Http2SecureServer,
+  cfg: Readonly<Config>,
+  host: Http2Host,
+): void {
+  const { gateway, connections } = host
+  const limits = { floodLimit: cfg.http2_flood_limit, idleTimeout: cfg.http_keep_alive }
+  // the compatibility layer sets itself up on the first 'request' listener: not here
+  http2.removeAllListeners('newListener')
+  http2.on('session', (session: ServerHttp2Session) => {
+    const connection = new SessionConnection(session, gateway, limits, gateway.logger)
+    connections.add(connection)
+    session.once('close', () => connections.delete(connection))
+    if (gateway.closing) connection.goAway()
+  })
+  // As over HTTP/1.1, a request with a body starts once node:http2 is done
+  // with the packets that came with its head, so a small body is complete and in memory.
+  http2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => {
+    const connection = SessionConnection.of(stream.session as ServerHttp2Session)
+    // a stream that came in the same packets as what closed its session
+    if (!connection || connection.session.destroyed) return void stream.close()
+    watchStream(stream, connection)
+    const serve = () => {
+      if (stream.closed) return
+      const exchange = http2Exchange(stream, headers, flags, cfg.request_timeout)
+      // the stream and its sink have what the gateway reads of node:http's pair
+      host.serve(
+        exchange.req as unknown as IncomingMessage,
+        exchange.res as unknown as ServerResponse,
+        exchange.body,
+        connection,
+        exchange.refusal,
+      )
+    }
+    if (hasBody(flags)) setImmediate(serve)
+    else serve()
+  })
+}

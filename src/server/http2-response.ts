@@ -1,0 +1,175 @@
+/**
+ * The response sink of an HTTP/2 stream: what `HttpServerResponse` writes
+ * through, as it writes through node:http's `ServerResponse` over HTTP/1.1.
+ * The head becomes a HEADERS frame (no reason phrase in HTTP/2); a
+ * response without a body ends the stream with it; a body that breaks its
+ * Content-Length resets the stream, never the session; and a request body
+ * still coming once the response is complete is declined with
+ * RST_STREAM(NO_ERROR), as RFC 9113 §8.1 allows.
+ * @module
+ */
+import { validateHeaderName, validateHeaderValue } from 'node:http'
+import { type OutgoingHttpHeaders, type ServerHttp2Stream, constants } from 'node:http2'
+
+import type { Chunk, Header } from '../wsgi/types.js'
+import { byteLength } from './body-writer.js'
+import type { ResponseSink } from './sink.js'
+
+const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = constants
+
+/** Marks a stream the server reset itself, so that it is not counted as the client's reset. */
+export const kResetByServer = Symbol('pulsar.resetByServer')
+type MarkedStream = ServerHttp2Stream & { [kResetByServer]?: true }
+
+/** Whether the client may still send on a stream: its END_STREAM has not arrived. */
+export function remoteOpen(stream: ServerHttp2Stream): boolean {
+  return !stream.destroyed && stream.state.remoteClose === 0
+}
+
+/** Resets a stream with `code`, marked as the server's reset. */
+export function resetStream(stream: ServerHttp2Stream, code: number): void {
+  if (stream.closed) return
+  ;(stream as MarkedStream)[kResetByServer] = true
+  stream.close(code)
+}
+
+/** A response written to an HTTP/2 stream, through the interface of node:http's ServerResponse. */
+export class Http2Response implements ResponseSink {
+  /** The status sent, 0 until then. */
+  statusCode = 0
+  /** Unused over HTTP/2: the session outlives every response (a drain sends GOAWAY). */
+  shouldKeepAlive = true
+  /** Set before the head is sent when the response has a Content-Length: a body that breaks it resets the stream. */
+  strictContentLength = false
+  readonly #stream: ServerHttp2Stream
+  /** Whether the request had a body (no END_STREAM on its HEADERS): it may still be coming. */
+  readonly #requestBody: boolean
+  readonly #head: boolean
+  #noBody = false
+  #remaining: number | undefined
+  #overtaken = false
+  /** Whether the response was ended: node:http2 ends a stream's writable side itself when the client resets it. */
+  #ended = false
+
+  /** `head`: the request is a HEAD, answered without a body. */
+  constructor(stream: ServerHttp2Stream, requestBody: boolean, head: boolean) {
+    this.#stream = stream
+    this.#requestBody = requestBody
+    this.#head = head
+  }
+
+  /** Sends the head: lower-case names, repeated ones as one list; the reason is not sent (HTTP/2 has none). */
+  writeHead(statusCode: number, _reason: string, headers: Header[]): this {
+    if (this.#overtaken) return this
+    const head: OutgoingHttpHeaders = { ':status': statusCode }
+    for (const [name, value] of headers) {
+      // the characters node:http allows, so HTTP/2 sends what HTTP/1.1 would
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
+      const key = name.toLowerCase()
+      const previous = head[key]
+      if (previous === undefined) head[key] = value
+      else if (Array.isArray(previous)) previous.push(value)
+      else head[key] = [previous as string, value]
+    }
+    const stream = this.#stream
+    // no body after these (RFC 9110 §6.4.1, §9.3.2); node:http2 ends the stream for them too
+    this.#noBody = statusCode === 204 || statusCode === 205 || statusCode === 304 || this.#head
+    if (this.strictContentLength && !this.#noBody) this.#remaining = Number(head['content-length'])
+    stream.respond(head, { endStream: this.#noBody })
+    this.statusCode = statusCode
+    if (this.#noBody) this.#finish()
+    return this
+  }
+
+  /** Writes a chunk; false when the stream's buffer is full: 'drain' comes once flow control let it go. */
+  write(chunk: Chunk): boolean {
+    if (this.#noBody || this.#overtaken) return true
+    this.#count(chunk)
+    return this.#stream.write(chunk)
+  }
+
+  /** Ends the response; a body shorter than its Content-Length throws, and the stream is reset. */
+  end(chunk?: Chunk): this {
+    if (this.#noBody || this.#overtaken) return this
+    if (chunk !== undefined) this.#count(chunk)
+    if (this.#remaining !== undefined && this.#remaining > 0)
+      throw new Error(`The body ended ${this.#remaining} bytes short of its Content-Length`)
+    this.#stream.end(chunk)
+    this.#finish()
+    return this
+  }
+
+  /** Sends `100 Continue`: the client may send the body it holds back. */
+  writeContinue(): void {
+    if (!this.#stream.headersSent && !this.#stream.closed)
+      this.#stream.additionalHeaders({ ':status': 100 })
+  }
+
+  /** Resets the stream: the client sees the response cut, the session goes on. */
+  destroy(): this {
+    resetStream(this.#stream, NGHTTP2_INTERNAL_ERROR)
+    return this
+  }
+
+  /**
+   * Answers the stream itself, before or instead of the application (a
+   * request body slower than `request_timeout`: 408), and ignores whatever
+   * the application writes afterwards.
+   */
+  overtake(statusCode: number): void {
+    const stream = this.#stream
+    this.#overtaken = true
+    if (!stream.headersSent && !stream.closed) {
+      stream.respond({ ':status': statusCode, 'content-length': 0 }, { endStream: true })
+      this.#finish()
+    } else resetStream(stream, NGHTTP2_INTERNAL_ERROR)
+  }
+
+  once(event: 'drain' | 'close' | 'finish', listener: () => void): this {
+    this.#stream.once(event, listener)
+    return this
+  }
+
+  off(event: 'drain' | 'close' | 'finish', listener: () => void): this {
+    this.#stream.off(event, listener)
+    return this
+  }
+
+  /**
+   * The head as it went out, for `HttpServerResponse.head`: HTTP/2's
+   * HEADERS frame written as text, `HTTP/2 200` then a line per field,
+   * node:http2's `date` included (node:http's `_header` over HTTP/1.1).
+   */
+  get _header(): string | undefined {
+    const sent = this.#stream.sentHeaders as Record<string, string | string[] | number> | undefined
+    if (!sent || this.#overtaken) return undefined
+    let head = `HTTP/2 ${this.statusCode}\r\n`
+    for (const [name, value] of Object.entries(sent))
+      if (name !== ':status')
+        for (const item of Array.isArray(value) ? value : [value]) head += `${name}: ${item}\r\n`
+    return head + '\r\n'
+  }
+
+  /** Whether the whole response was ended and handed to the session. */
+  get writableFinished(): boolean {
+    return this.#ended && this.#stream.writableFinished
+  }
+
+  #count(chunk: Chunk): void {
+    if (this.#remaining === undefined) return
+    const length = byteLength(chunk)
+    if (length > this.#remaining)
+      throw new Error(`The body goes ${length - this.#remaining} bytes past its Content-Length`)
+    this.#remaining -= length
+  }
+
+  /**
+   * The response is complete: a request body still coming is declined
+   * (node:http2 sends the reset once the response went out).
+   */
+  #finish(): void {
+    this.#ended = true
+    if (this.#requestBody && remoteOpen(this.#stream)) resetStream(this.#stream, NGHTTP2_NO_ERROR)
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The Connection of an HTTP/2 session: one per session, shared by its
+ * streams as a socket's Connection is by its requests, with what a drain
+ * needs (GOAWAY first, the session destroyed last) and the guard against
+ * floods of frames that cost the server work and carry no request.
+ * @module
+ */
+import { type ServerHttp2Session, constants } from 'node:http2'
+
+import type { Logger, ServerHandle } from '../wsgi/types.js'
+import { SocketConnection } from './connection.js'
+
+const kConnection = Symbol('pulsar.connection')
+type TrackedSession = ServerHttp2Session & { [kConnection]?: SessionConnection }
+
+/** The Connection of an HTTP/2 session (`environ['pulsar.connection']` of its streams). */
+export class SessionConnection extends SocketConnection {
+  /** The node:http2 session. */
+  readonly session: ServerHttp2Session
+  readonly #limit: number
+  readonly #logger: Logger
+  readonly #encrypted: boolean
+  #level = 0
+  #since = 0
+
+  /**
+   * Watches the session: `floodLimit` frames (SETTINGS, PING, RST_STREAM)
+   * may come in a burst, then a tenth of it per second (the
+   * `http2_flood_limit` setting); a session idle for `idleTimeout` seconds
+   * is closed (GOAWAY), as an idle keep-alive connection is (0: never).
+   */
+  constructor(
+    session: ServerHttp2Session,
+    server: ServerHandle | undefined,
+    limits: { floodLimit: number; idleTimeout: number },
+    logger: Logger,
+  ) {
+    // node:http2's socket is a proxy that refuses reads and writes: the session owns it
+    super(session.socket, server)
+    this.session = session
+    this.#encrypted = session.encrypted === true
+    this.#limit = limits.floodLimit
+    this.#logger = logger
+    ;(session as TrackedSession)[kConnection] = this
+    const count = () => this.count()
+    session.on('ping', count)
+    session.on('remoteSettings', count)
+    // a session error (a flood node:http2 caught itself, a reset socket) ends it: nothing to answer
+    session.on('error', (error: Error) => logger.debug({ err: error }, 'HTTP/2 session error'))
+    if (limits.idleTimeout > 0) session.setTimeout(limits.idleTimeout * 1000, () => this.goAway())
+  }
+
+  /** The Connection of a session, once the gateway made one. */
+  static of(session: ServerHttp2Session): SessionConnection | undefined {
+    return (session as TrackedSession)[kConnection]
+  }
+
+  /** Whether the session is over TLS (asked once: the session's socket is a proxy). */
+  override get encrypted(): boolean {
+    return this.#encrypted
+  }
+
+  // a destroyed session's socket proxy throws on every read: it is closing anyway
+  override quiet(now: number): void {
+    if (!this.session.destroyed) super.quiet(now)
+  }
+
+  override idleFor(now: number): number {
+    return this.session.destroyed ? 0 : super.idleFor(now)
+  }
+
+  /** GOAWAY: no new stream is accepted; the session closes once its open streams are done. */
+  override goAway(): void {
+    if (!this.session.closed && !this.session.destroyed) this.session.close()
+  }
+
+  /** Destroys the session and its socket. */
+  override close(): void {
+    this.session.destroy()
+  }
+
+  /**
+   * Counts one frame of a kind a flood is made of. A leaky bucket: it holds
+   * the limit and leaks a tenth of it per second; once it overflows, the
+   * session is closed with ENHANCE_YOUR_CALM (RFC 9113 §5.4.1, the answer to
+   * the rapid reset attack, CVE-2023-44487).
+   */
+  count(): void {
+    const now = performance.now()
+    const leaked = ((now - this.#since) / 1000) * (this.#limit / 10)
+    this.#since = now
+    this.#level = Math.max(0, this.#level - leaked) + 1
+    if (this.#level <= this.#limit || this.session.destroyed) return
+    this.#logger.warn(
+      { remote: this.remote[0] },
+      'Closed an HTTP/2 connection flooding the server with SETTINGS, PING or RST_STREAM frames',
+    )
+    this.session.destroy(new Error('HTTP/2 flood'), constants.NGHTTP2_ENHANCE_YOUR_CALM)
+  }
+}
