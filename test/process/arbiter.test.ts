@@ -72,7 +72,8 @@ const closedBeforeAnswer = (error: unknown) =>
   )
 
 /**
- * Requests without pause from `clients` keep-alive clients until `stop()`;
+ * Requests without pause from `clients` keep-alive clients until `stop()`,
+ * each on a new connection every fifth request so that every worker gets some;
  * counts failures. A draining worker closes a connection that stayed quiet,
  * which races a client (here, a stalled one) sending on it: as RFC 9112
  * section 9.3.1 allows and browsers do, a GET that got no answer on a
@@ -84,15 +85,21 @@ function steadyLoad(url: string, clients = 4) {
   let retried = 0
   const failures: string[] = []
   const pids = new Set<number>()
-  const get = () => fetch(url, { signal: AbortSignal.timeout(HANG_MS) })
+  // every fifth request closes its connection: kept-alive connections all
+  // accepted by one busy worker would otherwise never reach the other
+  const get = (close: boolean) =>
+    fetch(url, {
+      headers: close ? { Connection: 'close' } : {},
+      signal: AbortSignal.timeout(HANG_MS),
+    })
   const done = Promise.all(
     Array.from({ length: clients }, async () => {
-      while (running) {
+      for (let sent = 1; running; sent++) {
         try {
-          const res = await get().catch((error: unknown) => {
+          const res = await get(sent % 5 === 0).catch((error: unknown) => {
             if (!closedBeforeAnswer(error)) throw error
             retried++
-            return get()
+            return get(sent % 5 === 0)
           })
           const text = await res.text()
           if (res.status === 200) {

@@ -1,5 +1,4 @@
 /** Where and how the server listens: TLS, unix sockets, connection caps, the access log. */
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { type RequestOptions, request as httpsRequest } from 'node:https'
@@ -11,6 +10,7 @@ import type { Environ, StartResponse } from 'pulsar-ts'
 
 import { serve } from '../helpers/listen.js'
 import { RawClient, statuses } from '../helpers/raw.js'
+import { testCertificate } from '../helpers/tls.js'
 
 function scheme(environ: Environ, startResponse: StartResponse) {
   environ['wsgi.errors'].write('a line for the log\n')
@@ -35,31 +35,8 @@ function get(options: RequestOptions, secure = false): Promise<string> {
 
 describe('listening', () => {
   it('speaks HTTPS with key_file and cert_file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulsar-tls-'))
-    const key = join(dir, 'key.pem')
-    const cert = join(dir, 'cert.pem')
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    )
-    const { server, port } = await serve(scheme, { key_file: key, cert_file: cert })
+    const { key_file, cert_file } = testCertificate()
+    const { server, port } = await serve(scheme, { key_file, cert_file })
     expect(server.url).toBe(`https://127.0.0.1:${port}`)
     const body = await get({ host: '127.0.0.1', port, path: '/', rejectUnauthorized: false }, true)
     expect(body).toBe('https on true')
