@@ -4,7 +4,6 @@
  * Unlike pulsar it offers no process control (`kill_actor`) over RPC.
  * @module
  */
-import { arch, platform } from 'node:process'
 
 import type { WsgiRequest } from '../wsgi/request.js'
 import type { ClusterInfo } from '../wsgi/types.js'
@@ -74,7 +73,8 @@ export class PulsarServerCommands extends JsonRpc {
         software: cfg.server_software,
         version,
         node: process.version,
-        platform: `${platform}-${arch}`,
+        // the global, not an import of node:process, whose namespace opens stdin as a stream
+        platform: `${process.platform}-${process.arch}`,
         workers: cfg.workers,
         bind: cfg.bind,
         url: info?.url,

@@ -24,41 +24,32 @@ export class SocketConnection implements Connection {
   requests = 0
   /** Requests on this connection still being answered. */
   active = 0
+  /** Whether the connection is TLS. */
+  readonly encrypted: boolean
+  /** The client's address and port (empty for a unix socket). */
+  readonly remote: readonly [address: string, port: string]
+  /** The server's address and port on this connection (for a unix socket, the path and ''). */
+  readonly local: readonly [address: string, port: string]
   #quietSince = 0
   #bytesAtQuiet = 0
-  #remote: [string, string] | undefined
-  #local: readonly [string, string] | undefined
 
-  /** `local`: the server's address and port when every connection has the same (a bound, not wildcard, address). */
-  constructor(socket: Socket, server?: ServerHandle, local?: readonly [string, string]) {
+  /**
+   * `local`: the server's address and port when every connection has the
+   * same (a bound, not wildcard, address): no getsockname per connection.
+   * `encrypted`: whether it is TLS, when the socket cannot tell. The
+   * addresses are plain fields, read by every request's environ.
+   */
+  constructor(
+    socket: Socket,
+    server?: ServerHandle,
+    local?: readonly [string, string],
+    encrypted = (socket as { encrypted?: unknown }).encrypted === true,
+  ) {
     this.socket = socket
     this.server = server
-    this.#local = local
-  }
-
-  /** Whether the connection is TLS. */
-  get encrypted(): boolean {
-    return (this.socket as { encrypted?: unknown }).encrypted === true
-  }
-
-  /** The client's address and port (empty for a unix socket). */
-  get remote(): readonly [address: string, port: string] {
-    return (this.#remote ??= [
-      this.socket.remoteAddress ?? '',
-      String(this.socket.remotePort ?? ''),
-    ])
-  }
-
-  /** The server's address and port on this connection (for a unix socket, the path and ''). */
-  get local(): readonly [address: string, port: string] {
-    if (this.#local) return this.#local
-    const address = this.socket.localAddress
-    const port = this.socket.localPort
-    const fallback = (this.socket as { server?: { address(): unknown } }).server?.address()
-    return (this.#local =
-      address === undefined && typeof fallback === 'string'
-        ? [fallback, '']
-        : [address ?? '', String(port ?? '')])
+    this.encrypted = encrypted
+    this.remote = [socket.remoteAddress ?? '', String(socket.remotePort ?? '')]
+    this.local = local ?? localOf(socket)
   }
 
   /** Starts counting how long the connection stays quiet (used while the server drains). */
@@ -99,4 +90,12 @@ export class SocketConnection implements Connection {
     this.upgrade = undefined
     return upgrade
   }
+}
+
+function localOf(socket: Socket): readonly [string, string] {
+  const address = socket.localAddress
+  if (address !== undefined) return [address, String(socket.localPort ?? '')]
+  // a unix socket has no address of its own: the server's path stands for it
+  const path = (socket as { server?: { address(): unknown } }).server?.address()
+  return typeof path === 'string' ? [path, ''] : ['', '']
 }

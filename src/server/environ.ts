@@ -38,6 +38,7 @@ const WSGI_VERSION = Object.freeze([1, 0] as const)
 // of a reg-name, without percent-encoding, which no URL parser takes in a host), or an
 // IPv6 literal; then an optional port
 const AUTHORITY = /^(?:\[([0-9A-Fa-f:.]+)\]|[A-Za-z0-9\-._~!$&'()*+,;=]+)(?::(\d{0,5}))?$/
+let lastValidHost = ''
 
 /**
  * Whether a Host header (or the authority of an absolute-form target) is one
@@ -45,11 +46,14 @@ const AUTHORITY = /^(?:\[([0-9A-Fa-f:.]+)\]|[A-Za-z0-9\-._~!$&'()*+,;=]+)(?::(\d
  * Anything else (spaces, a path, userinfo, `[::1`) is a 400.
  */
 export function isValidHost(host: string): boolean {
-  if (host === '') return true
+  // a server sees the same Host on request after request: the last valid one is known
+  if (host === lastValidHost || host === '') return true
   const match = AUTHORITY.exec(host)
   if (match === null) return false
   if (match[1] !== undefined && !isIPv6(match[1])) return false
-  return match[2] === undefined || Number(match[2]) <= 65535
+  if (match[2] !== undefined && Number(match[2]) > 65535) return false
+  lastValidHost = host
+  return true
 }
 
 /** Percent-decodes a path; a malformed or non-UTF-8 escape is a 400. */
@@ -100,7 +104,17 @@ export function createEnviron(
       target = target.slice(match[0].length) || '/'
     else consumer.refuse(new BadRequest('Malformed request target'))
   }
-  const q = target.indexOf('?')
+  // one pass finds the query and whether the path has escapes to decode
+  let q = -1
+  let escaped = false
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i)
+    if (c === 63 /* ? */) {
+      q = i
+      break
+    }
+    if (c === 37 /* % */) escaped = true
+  }
   const remote = connection.remote
   const local = connection.local
   const version = req.httpVersion
@@ -130,7 +144,7 @@ export function createEnviron(
     'pulsar.cache': consumer,
   }
   try {
-    environ.PATH_INFO = decodePath(environ.PATH_INFO)
+    if (escaped) environ.PATH_INFO = decodePath(environ.PATH_INFO)
     addHeaders(environ, req.rawHeaders)
     if (authority !== undefined) environ.HTTP_HOST = authority
     else if (environ.HTTP_HOST !== undefined && !isValidHost(environ.HTTP_HOST))

@@ -19,7 +19,6 @@ export class SessionConnection extends SocketConnection {
   readonly session: ServerHttp2Session
   readonly #limit: number
   readonly #logger: Logger
-  readonly #encrypted: boolean
   #level = 0
   #since = 0
 
@@ -36,9 +35,8 @@ export class SessionConnection extends SocketConnection {
     logger: Logger,
   ) {
     // node:http2's socket is a proxy that refuses reads and writes: the session owns it
-    super(session.socket, server)
+    super(session.socket, server, undefined, session.encrypted === true)
     this.session = session
-    this.#encrypted = session.encrypted === true
     this.#limit = limits.floodLimit
     this.#logger = logger
     ;(session as TrackedSession)[kConnection] = this
@@ -53,11 +51,6 @@ export class SessionConnection extends SocketConnection {
   /** The Connection of a session, once the gateway made one. */
   static of(session: ServerHttp2Session): SessionConnection | undefined {
     return (session as TrackedSession)[kConnection]
-  }
-
-  /** Whether the session is over TLS (asked once: the session's socket is a proxy). */
-  override get encrypted(): boolean {
-    return this.#encrypted
   }
 
   // a destroyed session's socket proxy throws on every read: it is closing anyway

@@ -32,24 +32,40 @@ const FIRST_WINS = new Set([
   'user-agent',
 ])
 
+// the mark of a slot made past the caches' limit: not shared by other spellings of its name
+const UNSHARED = -1
+
 /** Where a header goes in the environ, and how a repeat of it joins (`undefined`: the first wins). */
 interface Slot {
   key: string
   join: string | undefined
+  /** The call of `addHeaders` that last set it: a repeat within one call is a second header of the name. */
+  seen: number
 }
 
 const CACHE_LIMIT = 1000
 // by the name as the client wrote it; `null` for names with an underscore
 const slots = new Map<string, Slot | null>()
+// by the lower-case name: every spelling of a name shares one slot, so `Host` and `host` are a repeat
+const slotsByName = new Map<string, Slot>()
+
+// the slot last found for a name of each length: a client sends the same names on
+// every request, and comparing two short strings costs less than hashing a new one
+const recent: ({ name: string; slot: Slot | null } | undefined)[] = []
 
 function slotOf(name: string): Slot | null {
+  const last = recent[name.length]
+  if (last !== undefined && last.name === name) return last.slot
   let slot = slots.get(name)
-  if (slot !== undefined) return slot
+  if (slot !== undefined) {
+    if (name.length < 64) recent[name.length] = { name, slot }
+    return slot
+  }
   const lower = name.toLowerCase()
   // `X_Forwarded_For` would pose as `X-Forwarded-For`: names with underscores are dropped
   slot = lower.includes('_')
     ? null
-    : {
+    : (slotsByName.get(lower) ?? {
         key:
           lower === 'content-type'
             ? 'CONTENT_TYPE'
@@ -57,21 +73,37 @@ function slotOf(name: string): Slot | null {
               ? 'CONTENT_LENGTH'
               : 'HTTP_' + lower.toUpperCase().replaceAll('-', '_'),
         join: FIRST_WINS.has(lower) ? undefined : lower === 'cookie' ? '; ' : ', ',
-      }
+        seen: 0,
+      })
+  if (slot !== null && !slotsByName.has(lower)) {
+    if (slotsByName.size < CACHE_LIMIT) slotsByName.set(lower, slot)
+    else slot.seen = UNSHARED
+  }
   if (slots.size < CACHE_LIMIT) slots.set(name, slot)
   return slot
 }
 
+let calls = 0
+
 /** Adds the headers of `raw` (name, value, name, value...) to the environ; two Host headers are a 400. */
 export function addHeaders(environ: Environ, raw: readonly string[]): void {
+  // marking each slot as it is set tells a repeated name without reading the environ back
+  calls = calls === 0x3fffffff ? 1 : calls + 1
+  const call = calls
   for (let i = 0; i < raw.length; i += 2) {
     const slot = slotOf(raw[i]!)
     if (slot === null) continue
-    const current = environ[slot.key] as string | undefined
-    if (current === undefined) environ[slot.key] = raw[i + 1]!
+    const repeat = slot.seen === UNSHARED ? environ[slot.key] !== undefined : slot.seen === call
+    if (!repeat) {
+      if (slot.seen !== UNSHARED) slot.seen = call
+      // a store by a constant name is cheaper than one by a variable key: Host comes every time
+      if (slot.key === 'HTTP_HOST') environ.HTTP_HOST = raw[i + 1]!
+      else environ[slot.key] = raw[i + 1]!
+    }
     // RFC 9112 §3.2: more than one Host is a 400 (node:http would keep the first)
     else if (slot.key === 'HTTP_HOST') throw new BadRequest('More than one Host header')
-    else if (slot.join !== undefined) environ[slot.key] = current + slot.join + raw[i + 1]!
+    else if (slot.join !== undefined)
+      environ[slot.key] = (environ[slot.key] as string) + slot.join + raw[i + 1]!
   }
 }
 

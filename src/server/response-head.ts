@@ -12,15 +12,19 @@ import type { Header, Logger } from '../wsgi/types.js'
 
 const warned = new Set<string>()
 
+type Role = 'hop-by-hop' | 'content-length' | 'server' | undefined
+
 // only names of these lengths can be a header the server acts on: the others
-// are never lower-cased
-const SPECIAL_LENGTHS = new Set(
-  [...HOP_BY_HOP, 'content-length', 'server'].map((name) => name.length),
-)
+// are never looked up
+const SPECIAL_LENGTH: boolean[] = []
+for (const name of [...HOP_BY_HOP, 'content-length', 'server']) SPECIAL_LENGTH[name.length] = true
 
 const CACHE_LIMIT = 1000
 const statuses = new Map<string, readonly [code: number, reason: string]>()
-const lowered = new Map<string, string>()
+// by the name as the application spells it
+const roles = new Map<string, Role | null>()
+// applications send the same Content-Length value again and again
+let lastLength = ['', 0] as [text: string, length: number]
 let server: Header = ['Server', '']
 
 /** Parses a status line (`'200 OK'`, `'418'`) into its code and reason; a 1xx or a malformed line throws. */
@@ -39,19 +43,22 @@ export function parseStatus(status: string): readonly [number, string] {
 }
 
 /** What the server makes of a response header: drop it, read it, or just send it (`undefined`). */
-export function headerRole(name: string): 'hop-by-hop' | 'content-length' | 'server' | undefined {
-  if (!SPECIAL_LENGTHS.has(name.length)) return undefined
-  let lower = lowered.get(name)
-  if (lower === undefined) {
-    lower = name.toLowerCase()
-    if (lowered.size < CACHE_LIMIT) lowered.set(name, lower)
-  }
-  if (HOP_BY_HOP.has(lower)) return 'hop-by-hop'
-  return lower === 'content-length' || lower === 'server' ? lower : undefined
+function headerRole(name: string): Role {
+  if (SPECIAL_LENGTH[name.length] !== true) return undefined
+  const known = roles.get(name)
+  if (known !== undefined) return known ?? undefined
+  const lower = name.toLowerCase()
+  const role: Role = HOP_BY_HOP.has(lower)
+    ? 'hop-by-hop'
+    : lower === 'content-length' || lower === 'server'
+      ? lower
+      : undefined
+  if (roles.size < CACHE_LIMIT) roles.set(name, role ?? null)
+  return role
 }
 
 /** Logs a dropped hop-by-hop header, once per name per process (an app sets it on every response). */
-export function warnDropped(name: string, logger: Logger): void {
+function warnDropped(name: string, logger: Logger): void {
   const lower = name.toLowerCase()
   if (warned.has(lower)) return
   warned.add(lower)
@@ -59,10 +66,12 @@ export function warnDropped(name: string, logger: Logger): void {
 }
 
 /** A Content-Length value as a number: 1*DIGIT (RFC 9110 §8.6), anything else throws. */
-export function parseLength(value: string): number {
+function parseLength(value: string): number {
+  if (value === lastLength[0]) return lastLength[1]
   const length = /^\d{1,15}$/.test(value) ? Number(value) : NaN
   if (!Number.isSafeInteger(length))
     throw new TypeError(`Invalid Content-Length ${JSON.stringify(value)}`)
+  lastLength = [value, length]
   return length
 }
 

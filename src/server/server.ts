@@ -34,9 +34,6 @@ import { HttpServerResponse } from './start-response.js'
 import { declaresBody } from './request-headers.js'
 import { serveUpgrade } from './upgrade.js'
 
-const kConnection = Symbol('pulsar.connection')
-type TrackedSocket = Socket & { [kConnection]?: SocketConnection }
-
 /**
  * The node:http gateway serving one WSGI application; `WSGIServer` extends
  * it with its settings, its logger and `start()`.
@@ -58,6 +55,9 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   #closed: Promise<void> | undefined
   readonly #sockets = new Set<Socket>()
   readonly #connections = new Set<SocketConnection>()
+  // not a property of the socket: one added there would give node:net's sockets a second
+  // shape, and its own code would slow down on every call
+  readonly #connectionOf = new WeakMap<Socket, SocketConnection>()
   readonly #closeHooks: (() => unknown)[] = []
   #forget: (this: Socket) => void = () => undefined
   // the address every connection comes in on, when the bind names one: no getsockname per connection
@@ -152,9 +152,10 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     // one listener for every socket, which is its `this`: no closure per connection
     const sockets = this.#sockets
     const connections = this.#connections
-    this.#forget = function (this: TrackedSocket) {
+    const connectionOf = this.#connectionOf
+    this.#forget = function (this: Socket) {
       sockets.delete(this)
-      const connection = this[kConnection]
+      const connection = connectionOf.get(this)
       if (connection) connections.delete(connection)
     }
     server.on('connection', (socket: Socket) => {
@@ -231,10 +232,11 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     }))
   }
 
-  #connection(socket: TrackedSocket): SocketConnection {
-    let connection = socket[kConnection]
+  #connection(socket: Socket): SocketConnection {
+    let connection = this.#connectionOf.get(socket)
     if (!connection) {
-      connection = socket[kConnection] = new SocketConnection(socket, this, this.#local)
+      connection = new SocketConnection(socket, this, this.#local)
+      this.#connectionOf.set(socket, connection)
       this.#connections.add(connection)
       // a TLS socket, not the one 'connection' saw (it wraps it), tells its own close
       if (!this.#sockets.has(socket)) socket.on('close', this.#forget)

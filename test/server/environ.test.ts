@@ -113,6 +113,21 @@ describe('environ of a real request', () => {
     expect(environ.REMOTE_ADDR).toBe('127.0.0.1')
   })
 
+  it('joins every spelling of a repeated name, request after request, past the cache of names', async () => {
+    const { port } = await serve(dump)
+    // a thousand new names fill the gateway's caches of header names; then a name it has
+    // never seen comes twice, in two spellings, twice on one connection
+    const many = Array.from({ length: 1100 }, (_, i) => `X-Filler-${i}: ${i}\r\n`)
+    const client = await RawClient.connect(port)
+    for (let i = 0; i < many.length; i += 50)
+      client.send(`GET / HTTP/1.1\r\nHost: t\r\n${many.slice(i, i + 50).join('')}\r\n`)
+    const repeated = 'GET / HTTP/1.1\r\nHost: t\r\nX-Late: 1\r\nx-late: 2\r\n\r\n'
+    client.send(repeated + repeated)
+    const received = await client.until((r) => r.split('"HTTP_X_LATE":"1, 2"').length === 3)
+    client.close()
+    expect(received.split('HTTP/1.1 200 OK').length).toBe(1100 / 50 + 3)
+  })
+
   it('takes scheme and client address from a trusted proxy only', async () => {
     const request =
       'GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-Proto: https\r\nX-Forwarded-For: 1.2.3.4, 10.0.0.9\r\n\r\n'

@@ -22,6 +22,7 @@ describe('malformed requests', () => {
     ['a space in the target', 'GET /a b HTTP/1.1\r\nHost: t\r\n\r\n', 400],
     ['HTTP/1.1 without Host', 'GET / HTTP/1.1\r\n\r\n', 400],
     ['two Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
+    ['two Host headers spelt apart', 'GET / HTTP/1.1\r\nHost: a\r\nhOST: b\r\n\r\n', 400],
     [
       'Content-Length with Transfer-Encoding',
       'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
