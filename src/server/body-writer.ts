@@ -24,8 +24,8 @@ export interface BodyTarget {
   readonly startResponse: StartResponse
   /** The status line given to `start_response`, if it was called. */
   readonly status: string | undefined
-  /** The WSGI `write`: resolves when the client can take more. */
-  write(data: Chunk): Promise<void>
+  /** Sends a chunk as the WSGI `write` does: resolves when the client can take more. */
+  send(data: Chunk): Promise<void>
   /** Sends the last chunks (framing the whole body when nothing went out yet) and ends the response. */
   end(chunks?: readonly Chunk[]): void
   /** Waits for a promise, giving up when the client goes away. */
@@ -88,7 +88,7 @@ async function stream(target: BodyTarget, source: readonly Chunk[] | Body): Prom
       !step.done;
       step = await target.watch(iterator.next())
     )
-      await target.write(step.value)
+      await target.send(step.value)
   } else if (Symbol.iterator in source) {
     const iterator = (target.iterator = source[Symbol.iterator]())
     for (let step = iterator.next(); !step.done; step = iterator.next())
@@ -100,7 +100,7 @@ async function stream(target: BodyTarget, source: readonly Chunk[] | Body): Prom
 
 async function writeChunk(target: BodyTarget, chunk: Chunk | PromiseLike<Chunk>): Promise<void> {
   const data = isThenable<Chunk>(chunk) ? await target.watch(chunk) : chunk
-  const drained = target.write(data)
+  const drained = target.send(data)
   if (drained !== RESOLVED) await drained
 }
 

@@ -60,6 +60,7 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
   #body: Body | undefined
   #refusal: Error | undefined
   #sequence = 0
+  #write: Write | undefined
 
   constructor(
     req: IncomingRequest,
@@ -74,6 +75,8 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
     this.#context = context
     this.cfg = context.cfg
     this.logger = context.logger
+    // bound, not an arrow: a new closure per request would be compiled on its first call
+    this.startResponse = this.#start.bind(this)
     this.environ = createEnviron(req, connection, this, context, body)
     this.#input = this.environ['wsgi.input']
   }
@@ -83,7 +86,15 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
    * and response-head.ts for the head's. Header names and values are checked
    * by node:http as they go out.
    */
-  readonly startResponse: StartResponse = (status, headers, excInfo) => {
+  readonly startResponse: StartResponse
+
+  /** The WSGI `write`: sends a chunk and resolves when the client can take more. */
+  get write(): Write {
+    // made on demand: most applications never call it, and the body writer calls `send()`
+    return (this.#write ??= (data) => this.send(data))
+  }
+
+  #start(status: string, headers: Header[], excInfo?: unknown): Write {
     if (this.status !== undefined) {
       if (excInfo === undefined)
         throw new Error('start_response called a second time without excInfo')
@@ -100,8 +111,8 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
     return this.write
   }
 
-  /** The WSGI `write`: sends a chunk and resolves when the client can take more. */
-  readonly write: Write = (data) => {
+  /** Sends a chunk (the body writer's `write`); resolves when the client can take more. */
+  send(data: Chunk): Promise<void> {
     if (this.status === undefined) throw new Error('write() called before start_response')
     if (this.#connection.detached) return RESOLVED
     if (this.aborted) return Promise.reject(new ClientDisconnected())
