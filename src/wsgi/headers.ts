@@ -13,9 +13,12 @@ function isPairs(init: HeadersInit): init is readonly (readonly [string, string]
   return Array.isArray(init)
 }
 
-/** Whether header `key` is `lower` (already lower case); lengths first, it is cheaper. */
-function same(key: string, lower: string): boolean {
-  return key.length === lower.length && key.toLowerCase() === lower
+/**
+ * Whether two header names are one, whatever their case: the same spelling
+ * (the common case, and no new string), then the length, then the letters.
+ */
+function same(key: string, name: string): boolean {
+  return key === name || (key.length === name.length && key.toLowerCase() === name.toLowerCase())
 }
 
 /**
@@ -33,15 +36,13 @@ export class ResponseHeaders implements Iterable<Header> {
 
   /** The first value of a header, or `undefined`. */
   get(name: string): string | undefined {
-    const lower = name.toLowerCase()
-    for (const [key, value] of this.#list) if (same(key, lower)) return value
+    for (const [key, value] of this.#list) if (same(key, name)) return value
     return undefined
   }
 
   /** Every value of a header, in order. */
   getAll(name: string): string[] {
-    const lower = name.toLowerCase()
-    return this.#list.filter(([key]) => same(key, lower)).map(([, value]) => value)
+    return this.#list.filter(([key]) => same(key, name)).map(([, value]) => value)
   }
 
   has(name: string): boolean {
@@ -62,9 +63,8 @@ export class ResponseHeaders implements Iterable<Header> {
   }
 
   delete(name: string): this {
-    const lower = name.toLowerCase()
-    if (this.#list.some(([key]) => same(key, lower)))
-      this.#list = this.#list.filter(([key]) => !same(key, lower))
+    if (this.#list.some(([key]) => same(key, name)))
+      this.#list = this.#list.filter(([key]) => !same(key, name))
     return this
   }
 
