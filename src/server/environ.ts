@@ -20,8 +20,8 @@ export interface IncomingRequest extends Readable {
   url?: string | undefined
   httpVersion: string
   rawHeaders: string[]
-  /** The headers as node:http joins them: lower-case names, repeated list fields joined. */
-  headers: Record<string, string | string[] | undefined>
+  /** The headers as node:http joins them (an HTTP/2 request has only `rawHeaders`). */
+  headers?: Record<string, string | string[] | undefined>
   /** Whether the whole request, body included, has been received. */
   complete: boolean
 }

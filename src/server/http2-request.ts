@@ -9,10 +9,10 @@ import { type IncomingHttpHeaders, type ServerHttp2Stream, constants } from 'nod
 
 import { BadRequest, HttpException } from '../wsgi/errors.js'
 import type { BodySource, IncomingRequest } from './environ.js'
-import { Http2Response, kResetByServer, remoteOpen } from './http2-response.js'
+import { Http2Response, remoteOpen } from './http2-response.js'
 import type { SessionConnection } from './http2-session.js'
 
-const { NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR } = constants
+const { NGHTTP2_FLAG_END_STREAM } = constants
 
 /** A stream with the fields of a request head. */
 export type Http2Request = ServerHttp2Stream & IncomingRequest
@@ -26,30 +26,18 @@ export interface Http2Exchange {
   refusal: Error | undefined
 }
 
-const kConnection = Symbol('pulsar.connection')
-type WatchedStream = ServerHttp2Stream & {
-  [kConnection]?: SessionConnection
-  [kResetByServer]?: true
-}
-
 /**
  * Watches a new stream of `connection`'s session: a reset the client sends
  * counts against the session's flood limit, and stream errors (a reset)
  * are expected.
  */
 export function watchStream(stream: ServerHttp2Stream, connection: SessionConnection): void {
-  // node:http2 forgets a stream's session before its 'close'
-  ;(stream as WatchedStream)[kConnection] = connection
   stream.on('error', expected)
-  stream.on('close', countReset)
+  stream.on('close', connection.streamClosed)
 }
 
 // a stream reset emits 'error': the response sees it as the client going away
 function expected(): void {}
-
-function countReset(this: WatchedStream): void {
-  if (this.rstCode !== NGHTTP2_NO_ERROR && this[kResetByServer] !== true) this[kConnection]?.count()
-}
 
 /** Whether a stream's request has a body: its HEADERS did not end the stream. */
 export function hasBody(flags: number): boolean {
@@ -70,15 +58,14 @@ export function http2Exchange(
 ): Http2Exchange {
   const body = hasBody(flags)
   const complete = !body || !remoteOpen(stream)
-  const { fields, refusal } = requestHeaders(headers, body, complete ? stream.readableLength : -1)
+  const { raw, refusal } = requestHeaders(headers, body, complete ? stream.readableLength : -1)
   const req = stream as Http2Request
   req.method = headers[':method']
   req.url = headers[':path']
   // SERVER_PROTOCOL is `HTTP/${httpVersion}`: HTTP/2
   req.httpVersion = '2'
   // environ.ts reads the raw list: the fields without pseudo-headers, as node:http lists them
-  req.rawHeaders = rawList(fields)
-  req.headers = fields
+  req.rawHeaders = raw
   req.complete = complete
   const res = new Http2Response(stream, body, req.method === 'HEAD')
   // a body slower than request_timeout gets 408, as over HTTP/1.1
@@ -95,48 +82,51 @@ export function http2Exchange(
   }
 }
 
-function rawList(fields: IncomingHttpHeaders): string[] {
-  const raw: string[] = []
-  for (const name in fields) {
-    const value = fields[name]!
-    if (typeof value === 'string') raw.push(name, value)
-    else for (const item of value) raw.push(name, item)
-  }
-  return raw
-}
-
 function expire(stream: ServerHttp2Stream, res: Http2Response): void {
   if (remoteOpen(stream)) res.overtake(408)
 }
 
 /**
- * The request headers as node:http gives them, from HTTP/2's: no
- * pseudo-header; `:authority` as `host` (RFC 9113 §8.3.1), which must then
- * agree with a `Host` the client also sent (a request may have neither: it
- * names no authority); a body without a
- * `content-length` framed by the end of the stream, as `chunked` is over
- * HTTP/1.1 (Apache's mod_http2 says so too), or given its length when it
- * is all here (`length` >= 0).
+ * The request headers as node:http lists them (`rawHeaders`), from HTTP/2's:
+ * no pseudo-header; `:authority` as `host` (RFC 9113 §8.3.1), which must
+ * then agree with a `Host` the client also sent (a request may have
+ * neither: it names no authority); a body without a `content-length`
+ * framed by the end of the stream, as `chunked` is over HTTP/1.1 (Apache's
+ * mod_http2 says so too), or given its length when it is all here
+ * (`length` >= 0).
  */
 function requestHeaders(
   headers: IncomingHttpHeaders,
   body: boolean,
   length: number,
-): { fields: IncomingHttpHeaders; refusal: Error | undefined } {
-  const fields: IncomingHttpHeaders = {}
-  for (const name in headers) if (name.charCodeAt(0) !== 58 /* : */) fields[name] = headers[name]
+): { raw: string[]; refusal: Error | undefined } {
+  const raw: string[] = []
+  let host: string | string[] | undefined
+  let framed = false
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* : */) continue
+    const value = headers[name]!
+    if (name === 'host') {
+      host = value
+      continue
+    }
+    if (name === 'content-length') framed = true
+    if (typeof value === 'string') raw.push(name, value)
+    else for (const item of value) raw.push(name, item)
+  }
   let refusal: Error | undefined
   const authority = headers[':authority']
   if (authority !== undefined) {
-    if (fields.host !== undefined && fields.host !== authority)
+    if (host !== undefined && host !== authority)
       refusal = new BadRequest('The Host header and :authority differ')
-    fields.host = authority
-  }
+    raw.push('host', authority)
+  } else if (typeof host === 'string') raw.push('host', host)
+  else if (host !== undefined) for (const item of host) raw.push('host', item)
   if (headers[':method'] === 'CONNECT')
     refusal = new HttpException('CONNECT is not supported: this server opens no tunnel', 501)
-  if (body && fields['content-length'] === undefined) {
-    if (length >= 0) fields['content-length'] = String(length)
-    else fields['transfer-encoding'] = 'chunked'
+  if (body && !framed) {
+    if (length >= 0) raw.push('content-length', String(length))
+    else raw.push('transfer-encoding', 'chunked')
   }
-  return { fields, refusal }
+  return { raw, refusal }
 }

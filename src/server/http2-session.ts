@@ -5,10 +5,11 @@
  * floods of frames that cost the server work and carry no request.
  * @module
  */
-import { type ServerHttp2Session, constants } from 'node:http2'
+import { type ServerHttp2Session, type ServerHttp2Stream, constants } from 'node:http2'
 
 import type { Logger, ServerHandle } from '../wsgi/types.js'
 import { SocketConnection } from './connection.js'
+import { kResetByServer } from './http2-response.js'
 
 const kConnection = Symbol('pulsar.connection')
 type TrackedSession = ServerHttp2Session & { [kConnection]?: SessionConnection }
@@ -19,6 +20,12 @@ export class SessionConnection extends SocketConnection {
   readonly session: ServerHttp2Session
   readonly #limit: number
   readonly #logger: Logger
+  /**
+   * The 'close' listener of the session's streams: a reset the client sent
+   * counts toward the flood limit. One per session, not a property of each
+   * stream (node:http2 forgets a stream's session before its 'close').
+   */
+  readonly streamClosed: (this: ServerHttp2Stream) => void
   #level = 0
   #since = 0
 
@@ -37,10 +44,13 @@ export class SessionConnection extends SocketConnection {
     // node:http2's socket is a proxy that refuses reads and writes: the session owns it
     super(session.socket, server, undefined, session.encrypted === true)
     this.session = session
+    const count = () => this.count()
+    this.streamClosed = function (this: ServerHttp2Stream & { [kResetByServer]?: true }) {
+      if (this.rstCode !== constants.NGHTTP2_NO_ERROR && this[kResetByServer] !== true) count()
+    }
     this.#limit = limits.floodLimit
     this.#logger = logger
     ;(session as TrackedSession)[kConnection] = this
-    const count = () => this.count()
     session.on('ping', count)
     session.on('remoteSettings', count)
     // a session error (a flood node:http2 caught itself, a reset socket) ends it: nothing to answer
