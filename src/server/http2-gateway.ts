@@ -52,8 +52,6 @@ export function serveHttp2(
     session.once('close', () => connections.delete(connection))
     if (gateway.closing) connection.goAway()
   })
-  // As over HTTP/1.1, a request with a body starts once node:http2 is done
-  // with the packets that came with its head, so a small body is complete and in memory.
   const serve = (
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,

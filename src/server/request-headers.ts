@@ -49,16 +49,22 @@ const slots = new Map<string, Slot | null>()
 // by the lower-case name: every spelling of a name shares one slot, so `Host` and `host` are a repeat
 const slotsByName = new Map<string, Slot>()
 
-// the slot last found for a name of each length: a client sends the same names on
-// every request, and comparing two short strings costs less than hashing a new one
-const recent: ({ name: string; slot: Slot | null } | undefined)[] = []
+// the name last looked up at each length, and its slot: a client sends the same names
+// on every request, and comparing two short strings costs less than hashing a new one
+// (two arrays, not an entry object: names of one length take turns without allocating)
+const RECENT_LENGTHS = 64
+const recentNames: string[] = Array.from({ length: RECENT_LENGTHS }, () => '')
+const recentSlots: (Slot | null)[] = Array.from({ length: RECENT_LENGTHS }, () => null)
 
 function slotOf(name: string): Slot | null {
-  const last = recent[name.length]
-  if (last !== undefined && last.name === name) return last.slot
+  const length = name.length
+  if (length < RECENT_LENGTHS && recentNames[length] === name) return recentSlots[length]!
   let slot = slots.get(name)
   if (slot !== undefined) {
-    if (name.length < 64) recent[name.length] = { name, slot }
+    if (length < RECENT_LENGTHS) {
+      recentNames[length] = name
+      recentSlots[length] = slot
+    }
     return slot
   }
   const lower = name.toLowerCase()
