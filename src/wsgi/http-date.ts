@@ -51,3 +51,19 @@ function utc(
   // a day the month does not have (31 Feb) rolls over: it is no date
   return new Date(time).getUTCDate() === day ? time : undefined
 }
+
+let dateSecond = -1
+let dateText = ''
+
+/**
+ * The time now as an HTTP-date (IMF-fixdate), the value of a response's
+ * `Date` (RFC 9110 §6.6.1); made once a second, as node:http makes its own.
+ */
+export function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== dateSecond) {
+    dateSecond = second
+    dateText = new Date(second * 1000).toUTCString()
+  }
+  return dateText
+}

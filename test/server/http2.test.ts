@@ -147,6 +147,27 @@ describe('start_response over a stream', () => {
     ])
   })
 
+  it('sends one Date, the time now, unless the application sent its own', async () => {
+    const theirs = 'Sun, 06 Nov 1994 08:49:37 GMT'
+    const { url } = await http2.serve((environ: Environ, startResponse: StartResponse) => {
+      const headers: [string, string][] = [['Content-Type', 'text/plain']]
+      if (environ.PATH_INFO === '/theirs') headers.push(['Date', theirs])
+      // five fields or more: the head node:http2 would otherwise complete itself
+      for (const name of ['A', 'B', 'C', 'D']) headers.push([`X-${name}`, name])
+      startResponse('200 OK', headers)
+      return ['ok']
+    })
+    const session = h2connect(url)
+    const before = Math.floor(Date.now() / 1000) * 1000
+    const ours = await h2request(session, GET('/'))
+    const after = Date.now()
+    const sent = Date.parse(ours.headers.date as string)
+    expect(ours.headers.date).toMatch(/^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/)
+    expect(sent).toBeGreaterThanOrEqual(before)
+    expect(sent).toBeLessThanOrEqual(after)
+    expect((await h2request(session, GET('/theirs'))).headers.date).toBe(theirs)
+  })
+
   it('sends no body for HEAD, 204 and 304, and a Content-Length for a body in hand', async () => {
     const { url } = await http2.serve((environ: Environ, startResponse: StartResponse) => {
       const status = environ.PATH_INFO.slice(1) || '200'
