@@ -57,9 +57,10 @@ export function serveHttp2(
     headers: IncomingHttpHeaders,
     flags: number,
     connection: SessionConnection,
+    fields: string[],
   ) => {
     if (stream.closed) return
-    const exchange = http2Exchange(stream, headers, flags, cfg.request_timeout)
+    const exchange = http2Exchange(stream, headers, fields, flags, cfg.request_timeout)
     // the stream and its sink have what the gateway reads of node:http's pair
     host.serve(
       exchange.req as unknown as IncomingMessage,
@@ -72,12 +73,15 @@ export function serveHttp2(
   // As over HTTP/1.1, a request with a body starts once node:http2 is done
   // with the packets that came with its head, so a small body is complete and
   // in memory. No closure per stream: a new one is compiled on its first call.
-  http2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => {
-    const connection = SessionConnection.of(stream.session as ServerHttp2Session)
-    // a stream that came in the same packets as what closed its session
-    if (!connection || connection.session.destroyed) return void stream.close()
-    watchStream(stream, connection)
-    if (hasBody(flags)) setImmediate(serve, stream, headers, flags, connection)
-    else serve(stream, headers, flags, connection)
-  })
+  http2.on(
+    'stream',
+    (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, fields: string[]) => {
+      const connection = SessionConnection.of(stream.session as ServerHttp2Session)
+      // a stream that came in the same packets as what closed its session
+      if (!connection || connection.session.destroyed) return void stream.close()
+      watchStream(stream, connection)
+      if (hasBody(flags)) setImmediate(serve, stream, headers, flags, connection, fields)
+      else serve(stream, headers, flags, connection, fields)
+    },
+  )
 }

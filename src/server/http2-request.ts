@@ -48,24 +48,25 @@ export function hasBody(flags: number): boolean {
  * Makes a stream the request environ.ts reads and the sink its response
  * goes through. Called once the body that came with the head was read (as
  * for HTTP/1.1, a `setImmediate` after the stream event), so that a body
- * already complete is handed over in memory.
+ * already complete is handed over in memory. `fields` is the head as it
+ * came (node:http2's `rawHeaders`: names and values in turn).
  */
 export function http2Exchange(
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
+  fields: readonly string[],
   flags: number,
   requestTimeout: number,
 ): Http2Exchange {
   const body = hasBody(flags)
   const complete = !body || !remoteOpen(stream)
-  const { raw, refusal } = requestHeaders(headers, body, complete ? stream.readableLength : -1)
   const req = stream as Http2Request
   req.method = headers[':method']
   req.url = headers[':path']
   // SERVER_PROTOCOL is `HTTP/${httpVersion}`: HTTP/2
   req.httpVersion = '2'
   // environ.ts reads the raw list: the fields without pseudo-headers, as node:http lists them
-  req.rawHeaders = raw
+  req.rawHeaders = rawHeaders(fields, body, complete ? stream.readableLength : -1)
   req.complete = complete
   const res = new Http2Response(stream, body, req.method === 'HEAD')
   // a body slower than request_timeout gets 408, as over HTTP/1.1
@@ -73,12 +74,12 @@ export function http2Exchange(
     const timer = setTimeout(expire, requestTimeout * 1000, stream, res).unref()
     stream.on('close', () => clearTimeout(timer))
   }
-  const expect = headers.expect
   return {
     req,
     res,
-    body: expect === '100-continue' ? { sendContinue: () => res.writeContinue() } : undefined,
-    refusal,
+    body:
+      headers.expect === '100-continue' ? { sendContinue: () => res.writeContinue() } : undefined,
+    refusal: refusalOf(headers, req.rawHeaders),
   }
 }
 
@@ -87,46 +88,49 @@ function expire(stream: ServerHttp2Stream, res: Http2Response): void {
 }
 
 /**
- * The request headers as node:http lists them (`rawHeaders`), from HTTP/2's:
- * no pseudo-header; `:authority` as `host` (RFC 9113 §8.3.1), which must
- * then agree with a `Host` the client also sent (a request may have
- * neither: it names no authority); a body without a `content-length`
+ * The request headers as node:http lists them (`rawHeaders`), from HTTP/2's
+ * fields: no pseudo-header (they come first, RFC 9113 §8.3, and nghttp2
+ * refuses a request where they do not); `:authority` as `host` (RFC 9113
+ * §8.3.1) when the client sent no Host; a body without a `content-length`
  * framed by the end of the stream, as `chunked` is over HTTP/1.1 (Apache's
  * mod_http2 says so too), or given its length when it is all here
- * (`length` >= 0).
+ * (`length` >= 0). Repeated fields stay apart, cookie crumbs included
+ * (RFC 9113 §8.2.3): environ.ts joins them as it joins HTTP/1.1's.
  */
-function requestHeaders(
-  headers: IncomingHttpHeaders,
-  body: boolean,
-  length: number,
-): { raw: string[]; refusal: Error | undefined } {
-  const raw: string[] = []
-  let host: string | string[] | undefined
+function rawHeaders(fields: readonly string[], body: boolean, length: number): string[] {
+  let start = 0
+  while (start < fields.length && fields[start]!.charCodeAt(0) === 58 /* : */) start += 2
+  let host = false
   let framed = false
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* : */) continue
-    const value = headers[name]!
-    if (name === 'host') {
-      host = value
-      continue
-    }
-    if (name === 'content-length') framed = true
-    if (typeof value === 'string') raw.push(name, value)
-    else for (const item of value) raw.push(name, item)
+  let authority: string | undefined
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]!
+    // names are lower case in HTTP/2 (RFC 9113 §8.2.1): nghttp2 refuses others
+    if (name === 'host') host = true
+    else if (name === 'content-length') framed = true
+    else if (name === ':authority') authority = fields[i + 1]
   }
-  let refusal: Error | undefined
-  const authority = headers[':authority']
-  if (authority !== undefined) {
-    if (host !== undefined && host !== authority)
-      refusal = new BadRequest('The Host header and :authority differ')
-    raw.push('host', authority)
-  } else if (typeof host === 'string') raw.push('host', host)
-  else if (host !== undefined) for (const item of host) raw.push('host', item)
-  if (headers[':method'] === 'CONNECT')
-    refusal = new HttpException('CONNECT is not supported: this server opens no tunnel', 501)
+  const raw = fields.slice(start)
+  if (authority !== undefined && !host) raw.push('host', authority)
   if (body && !framed) {
     if (length >= 0) raw.push('content-length', String(length))
     else raw.push('transfer-encoding', 'chunked')
   }
-  return { raw, refusal }
+  return raw
+}
+
+/**
+ * Why a request is refused before the application sees it: a Host that
+ * differs from `:authority` (two Host fields are environ.ts's 400), or
+ * CONNECT, since the gateway opens no tunnel.
+ */
+function refusalOf(headers: IncomingHttpHeaders, raw: readonly string[]): Error | undefined {
+  if (headers[':method'] === 'CONNECT')
+    return new HttpException('CONNECT is not supported: this server opens no tunnel', 501)
+  const authority = headers[':authority']
+  if (authority === undefined) return undefined
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i] === 'host' && raw[i + 1] !== authority)
+      return new BadRequest('The Host header and :authority differ')
+  return undefined
 }

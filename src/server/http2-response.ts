@@ -22,6 +22,24 @@ const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = constants
 export const kResetByServer = Symbol('pulsar.resetByServer')
 type MarkedStream = ServerHttp2Stream & { [kResetByServer]?: true }
 
+const CACHE_LIMIT = 1000
+// by the application's spelling: applications send the same few names on every response
+const fieldNames = new Map<string, string>()
+
+/**
+ * A response header's name as HTTP/2 sends it (lower case, RFC 9113
+ * §8.2.1), checked for the characters node:http allows, so HTTP/2 sends
+ * what HTTP/1.1 would; checked once per name.
+ */
+function fieldName(name: string): string {
+  let key = fieldNames.get(name)
+  if (key !== undefined) return key
+  validateHeaderName(name)
+  key = name.toLowerCase()
+  if (fieldNames.size < CACHE_LIMIT) fieldNames.set(name, key)
+  return key
+}
+
 /** Whether the client may still send on a stream: its END_STREAM has not arrived. */
 export function remoteOpen(stream: ServerHttp2Stream): boolean {
   return !stream.destroyed && stream.state.remoteClose === 0
@@ -64,10 +82,8 @@ export class Http2Response implements ResponseSink {
     if (this.#overtaken) return this
     const head: OutgoingHttpHeaders = { ':status': statusCode }
     for (const [name, value] of headers) {
-      // the characters node:http allows, so HTTP/2 sends what HTTP/1.1 would
-      validateHeaderName(name)
+      const key = fieldName(name)
       validateHeaderValue(name, value)
-      const key = name.toLowerCase()
       const previous = head[key]
       if (previous === undefined) head[key] = value
       else if (Array.isArray(previous)) previous.push(value)

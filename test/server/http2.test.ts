@@ -104,6 +104,13 @@ describe('the environ of an HTTP/2 request', () => {
     )
     expect(host.status).toBe(400)
     expect(host.text).toMatch(/Host/)
+    // a Host that agrees is one Host
+    const authority = new URL(url).host
+    const same = await h2request(
+      session,
+      GET('/same', { ':authority': authority, host: authority }),
+    )
+    expect([same.status, JSON.parse(same.text).HTTP_HOST]).toEqual([200, authority])
     const connect = await h2request(session, {
       ':method': 'CONNECT',
       ':authority': 'example.com:443',
