@@ -8,15 +8,18 @@
  */
 import type { WebSocketHandler } from '../websocket/handler.js'
 import type { WebSocketProtocol } from '../websocket/protocol.js'
+import { isThenable } from '../wsgi/callable.js'
 import { WsgiRequest } from '../wsgi/request.js'
 import type { WsgiResponse } from '../wsgi/response.js'
 import type { Environ, StartResponse } from '../wsgi/types.js'
-import { type DispatchLimits, Dispatcher } from './dispatch.js'
+import { type DispatchLimits, Dispatcher, type Reply } from './dispatch.js'
 import { type RpcMethods, classDocs, methodEntry, ownMethods } from './entries.js'
 import { serveHttp } from './http.js'
 import { type MethodEntry, checkParamSchemas, isMethodSpec } from './method.js'
 import { type OpenRpcDocument, openRpcDocument } from './openrpc.js'
-import { RpcWebSocket } from './websocket.js'
+import { type RpcReceiver, RpcWebSocket } from './websocket.js'
+
+const bodyOf = (reply: Reply): string | undefined => reply.body
 
 export type { RpcMethod, RpcMethodLike, RpcMethods } from './entries.js'
 
@@ -196,6 +199,14 @@ export class JsonRpc<M extends RpcMethods = NoMethods> implements WebSocketHandl
     return (await this.#dispatch().receive(text, request)).body
   }
 
+  // receive() without its promise when every method answers at once: what the socket handler calls
+  readonly #receiver: RpcReceiver = {
+    receive: (text, request) => {
+      const reply = this.#dispatch().receive(text, request)
+      return isThenable(reply) ? reply.then(bodyOf) : reply.body
+    },
+  }
+
   /** The OpenRPC document of this handler's tree, as `rpc.discover` answers it. */
   openRpc(): OpenRpcDocument {
     return openRpcDocument({ title: this.title, version: this.version }, this.#entries(''))
@@ -233,12 +244,12 @@ export class JsonRpc<M extends RpcMethods = NoMethods> implements WebSocketHandl
 
   /** A text message of a WebSocket route: a call, a notification or a batch (see `RpcWebSocket`). */
   onMessage(ws: WebSocketProtocol, text: string): Promise<void> | undefined {
-    return (this.#socketHandler ??= new RpcWebSocket(this)).onMessage(ws, text)
+    return (this.#socketHandler ??= new RpcWebSocket(this.#receiver)).onMessage(ws, text)
   }
 
   /** A binary message of a WebSocket route: JSON-RPC is text, so the socket closes with 1003. */
   onBytes(ws: WebSocketProtocol): void {
-    ;(this.#socketHandler ??= new RpcWebSocket(this)).onBytes(ws)
+    ;(this.#socketHandler ??= new RpcWebSocket(this.#receiver)).onBytes(ws)
   }
 
   /** The methods of the tree under this handler, names prefixed with `prefix`. */

@@ -6,13 +6,14 @@
  */
 import type { WebSocketHandler } from '../websocket/handler.js'
 import type { WebSocketProtocol } from '../websocket/protocol.js'
+import { isThenable } from '../wsgi/callable.js'
 import { logError } from '../wsgi/error-page.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 
 /** What answers the messages: a `JsonRpc`, or anything with its `receive`. */
 export interface RpcReceiver {
-  /** The reply's text to one message, or `undefined` when there is none. */
-  receive(text: string, request: WsgiRequest): Promise<string | undefined>
+  /** The reply's text to one message, or `undefined` when there is none: at once, or as a promise. */
+  receive(text: string, request: WsgiRequest): string | undefined | Promise<string | undefined>
 }
 
 /** Options of `RpcWebSocket`. */
@@ -46,12 +47,25 @@ export class RpcWebSocket implements WebSocketHandler {
     this.#concurrency = concurrency
   }
 
-  /** Answers one message; returns its promise only when the socket has `concurrency` of them running. */
+  /**
+   * Answers one message: at once when the receiver does and the reply went
+   * out whole; else the answer is counted as running, and its promise
+   * returned once the socket has `concurrency` of them.
+   */
   onMessage(ws: WebSocketProtocol, text: string): Promise<void> | undefined {
-    const running = (this.#running.get(ws) ?? 0) + 1
-    this.#running.set(ws, running)
-    const answered = this.#answer(ws, text)
-    return running >= this.#concurrency ? answered : undefined
+    let reply: string | undefined | Promise<string | undefined>
+    try {
+      reply = this.rpc.receive(text, ws.handshake)
+    } catch (error) {
+      this.#fail(ws, error)
+      return undefined
+    }
+    if (isThenable(reply)) return this.#track(ws, this.#send(ws, reply))
+    if (reply === undefined) return undefined
+    const written = ws.write(reply)
+    // nothing left in the send buffer: the write resolved at once
+    if (ws.bufferedAmount === 0) return undefined
+    return this.#track(ws, this.#send(ws, undefined, written))
   }
 
   /** JSON-RPC is text: a binary message is unsupported data. */
@@ -59,17 +73,32 @@ export class RpcWebSocket implements WebSocketHandler {
     ws.close(1003, 'JSON-RPC messages are text')
   }
 
-  async #answer(ws: WebSocketProtocol, text: string): Promise<void> {
+  #track(ws: WebSocketProtocol, answer: Promise<void>): Promise<void> | undefined {
+    const running = (this.#running.get(ws) ?? 0) + 1
+    this.#running.set(ws, running)
+    const done = answer.then(() => void this.#running.set(ws, this.#running.get(ws)! - 1))
+    return running >= this.#concurrency ? done : undefined
+  }
+
+  /** Sends a reply still to come, or waits for one being written; never rejects. */
+  async #send(
+    ws: WebSocketProtocol,
+    reply: Promise<string | undefined> | undefined,
+    written?: Promise<void>,
+  ): Promise<void> {
     try {
-      const reply = await this.rpc.receive(text, ws.handshake)
-      if (reply !== undefined) await ws.write(reply)
+      const text = await reply
+      if (text !== undefined) written = ws.write(text)
+      await written
     } catch (error) {
-      // receive() turns a method's failure into an error reply: this is the dispatcher's own
-      const { environ } = ws.handshake
-      logError(environ['pulsar.cache'].logger, error, environ)
-      if (!ws.closed) ws.close(1011)
-    } finally {
-      this.#running.set(ws, this.#running.get(ws)! - 1)
+      this.#fail(ws, error)
     }
+  }
+
+  /** receive() turns a method's failure into an error reply: an error here is the dispatcher's own. */
+  #fail(ws: WebSocketProtocol, error: unknown): void {
+    const { environ } = ws.handshake
+    logError(environ['pulsar.cache'].logger, error, environ)
+    if (!ws.closed) ws.close(1011)
   }
 }

@@ -78,7 +78,7 @@ describe('scanMessage', () => {
 
   it('finds no id outside calls, nor in a string value "id"', () => {
     expect(scanMessage('[[{"id":1}],{"id":2}]', 64)).toEqual([undefined, '2'])
-    expect(scanMessage('{"method":"id","x":{"id":3}}', 64)).toEqual([])
+    expect(scanMessage('{"method":"id","x":{"id":3}}', 64)).toEqual([undefined])
     expect(scanMessage('{"a":"id" , "id":-0}', 64)).toEqual(['-0'])
   })
 
