@@ -162,6 +162,28 @@ describe('raw clients', () => {
     expect((await client.untilClosed()).code).toBe(1003)
   })
 
+  it('takes a receiver of its own that answers at once or later; one that throws closes with 1011', async () => {
+    const receiver = {
+      receive(text: string): string | Promise<string> {
+        if (text === 'boom') throw new Error('the receiver itself broke')
+        if (text === 'later') return new Promise((resolve) => setTimeout(resolve, 50, 'LATER'))
+        return text.toUpperCase()
+      },
+    }
+    const { url, log } = await serve(
+      new WsgiHandler([new WebSocket('/own', new RpcWebSocket(receiver))]),
+    )
+    const client = await TestClient.connect(url.replace(/^http/, 'ws') + '/own')
+    client.socket.send('later')
+    client.socket.send('now')
+    await client.until(() => client.messages.length === 2)
+    // the answer at once goes out before the one still to come
+    expect(client.messages).toEqual(['NOW', 'LATER'])
+    client.socket.send('boom')
+    expect((await client.untilClosed()).code).toBe(1011)
+    expect(log.records.some((r) => r.level === 50)).toBe(true)
+  })
+
   it('checks its concurrency option', () => {
     expect(() => new RpcWebSocket(service().rpc, { concurrency: 0 })).toThrow(/concurrency/)
   })
