@@ -89,9 +89,10 @@ export class Http2Response implements ResponseSink {
       else if (Array.isArray(previous)) previous.push(value)
       else head[key] = [previous as string, value]
     }
-    // node:http2 adds a missing Date itself, but the store that adds it to a head of
-    // five or more fields misses its inline cache on every response, which keeps
-    // node's processHeaders from ever being optimized (about 11 000 instructions a response)
+    // node:http2 adds a missing Date itself, but its store of it misses its inline
+    // cache on every response until processHeaders is optimized, and each miss keeps
+    // it from being optimized when respond() does not inline it, as from here
+    // (docs/performance.md, "Third pass")
     head.date ??= httpDate()
     const stream = this.#stream
     // no body after these (RFC 9110 §6.4.1, §9.3.2); node:http2 ends the stream for them too
