@@ -16,6 +16,7 @@ import { HttpServerResponse } from '../server/start-response.js'
 import { toFunction } from '../wsgi/callable.js'
 import type { Config } from '../wsgi/config.js'
 import { ResponseHeaders } from '../wsgi/headers.js'
+import { httpDate } from '../wsgi/http-date.js'
 import type { Callable, Chunk, Environ, Header, Logger, WsgiApp } from '../wsgi/types.js'
 import { createLogger } from './logger.js'
 import { resolveConfig } from './settings.js'
@@ -97,7 +98,7 @@ class RecordingResponse extends EventEmitter implements ResponseSink {
       String(value),
     ])
     if (!this.headers.some(([name]) => name.toLowerCase() === 'date'))
-      this.headers.push([http2 ? 'date' : 'Date', new Date().toUTCString()])
+      this.headers.push([http2 ? 'date' : 'Date', httpDate()])
     if (statusCode < 200 || statusCode === 204 || statusCode === 304) this.#hasBody = false
     return this
   }

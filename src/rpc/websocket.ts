@@ -65,7 +65,8 @@ export class RpcWebSocket implements WebSocketHandler {
     const written = ws.write(reply)
     // nothing left in the send buffer: the write resolved at once
     if (ws.bufferedAmount === 0) return undefined
-    return this.#track(ws, this.#send(ws, undefined, written))
+    // a write's promise never rejects: it resolves once the client read enough
+    return this.#track(ws, written)
   }
 
   /** JSON-RPC is text: a binary message is unsupported data. */
@@ -80,16 +81,11 @@ export class RpcWebSocket implements WebSocketHandler {
     return running >= this.#concurrency ? done : undefined
   }
 
-  /** Sends a reply still to come, or waits for one being written; never rejects. */
-  async #send(
-    ws: WebSocketProtocol,
-    reply: Promise<string | undefined> | undefined,
-    written?: Promise<void>,
-  ): Promise<void> {
+  /** Sends a reply still to come once it is ready; never rejects. */
+  async #send(ws: WebSocketProtocol, reply: Promise<string | undefined>): Promise<void> {
     try {
       const text = await reply
-      if (text !== undefined) written = ws.write(text)
-      await written
+      if (text !== undefined) await ws.write(text)
     } catch (error) {
       this.#fail(ws, error)
     }

@@ -7,6 +7,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 
 import { BadRequest, PermissionDenied } from '../wsgi/errors.js'
+import { httpDate } from '../wsgi/http-date.js'
 import type { WsgiRequest } from '../wsgi/request.js'
 import { WsgiResponse } from '../wsgi/response.js'
 import type { Environ, StartResponse } from '../wsgi/types.js'
@@ -157,6 +158,6 @@ function headerLines(headers: readonly [string, string][], environ: Environ): st
     lines.push(`${name}: ${value}`)
   }
   if (!server) lines.push(`Server: ${environ['pulsar.cfg'].server_software}`)
-  if (!date) lines.push(`Date: ${new Date().toUTCString()}`)
+  if (!date) lines.push(`Date: ${httpDate()}`)
   return lines
 }
