@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { Environ, StartResponse } from 'pulsar-ts'
 
 import { serve } from '../helpers/listen.js'
+import { run } from '../helpers/process.js'
 import { RawClient, statuses } from '../helpers/raw.js'
 import { testCertificate } from '../helpers/tls.js'
 
@@ -75,5 +76,22 @@ describe('listening', () => {
     const { server, port } = await serve(scheme)
     await expect(server.listen()).rejects.toThrow(/already listening/)
     await expect(serve(scheme, { bind: `127.0.0.1:${port}` })).rejects.toThrow(/EADDRINUSE/)
+  })
+
+  it('loads node:http2 and node:https only for a server that asks for them', async () => {
+    // a child process: this one has loaded both already, for other tests
+    const code = `
+      const { WSGIServer } = await import('./src/index.ts')
+      const loaded = () => ['http2', 'https'].filter((m) => process.moduleLoadList.includes('NativeModule ' + m))
+      const app = (environ, startResponse) => (startResponse('200 OK', []), [])
+      const plain = await new WSGIServer(app, { bind: '127.0.0.1:0', log_level: 'error' }).listen()
+      console.log('plain:' + loaded().join(','))
+      const h2c = await new WSGIServer(app, { bind: '127.0.0.1:0', log_level: 'error', http2: 'h2c' }).listen()
+      console.log('h2c:' + loaded().join(','))
+      await Promise.all([plain.close(), h2c.close()])`
+    const child = run(['--input-type=module', '-e', code])
+    expect((await child.exit).code).toBe(0)
+    expect(child.stdout()).toContain('plain:\n')
+    expect(child.stdout()).toContain('h2c:http2\n')
   })
 })
