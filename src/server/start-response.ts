@@ -90,8 +90,10 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
 
   /** The WSGI `write`: sends a chunk and resolves when the client can take more. */
   get write(): Write {
-    // made on demand: most applications never call it, and the body writer calls `send()`
-    return (this.#write ??= (data) => this.send(data))
+    // bound, not an arrow: V8's unoptimised code kept an arrow stored on the object it
+    // captures, and with it the whole request, alive through young-generation collections,
+    // which then grew the young generation for good (docs/performance.md, "Fourth pass")
+    return (this.#write ??= this.send.bind(this))
   }
 
   #start(status: string, headers: Header[], excInfo?: unknown): Write {
