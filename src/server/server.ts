@@ -49,6 +49,8 @@ export abstract class Gateway implements ServerHandle, ServerContext {
   readonly #app: WsgiApp
   #requests = 0
   #server: Server | undefined
+  // set as listen() starts: its server is made after an await (the lazy imports below)
+  #listening = false
   #http2: Http2Server | Http2SecureServer | undefined
   #closed: Promise<void> | undefined
   readonly #sockets = new Set<Socket>()
@@ -113,7 +115,8 @@ export abstract class Gateway implements ServerHandle, ServerContext {
 
   /** Binds the configured address and serves; resolves once listening. */
   async listen(): Promise<this> {
-    if (this.#server) throw new Error('The server is already listening')
+    if (this.#listening) throw new Error('The server is already listening')
+    this.#listening = true
     const cfg = this.cfg
     const bind = parseBind(cfg.bind)!
     const options = {
@@ -126,7 +129,7 @@ export abstract class Gateway implements ServerHandle, ServerContext {
       connectionsCheckingInterval: Math.max(50, Math.min(1000, cfg.headers_timeout * 250)),
     }
     // node:http2 and node:https (TLS and crypto with them) load only for a server that uses
-    // them: 2.6 MB of RSS a plain HTTP/1.1 server does without (docs/performance.md)
+    // them: 1.2 MB of RSS a plain HTTP/1.1 server does without (docs/performance.md)
     const http2 = cfg.http2
       ? (await import('./http2-server.js')).createHttp2Servers(cfg, options, {
           gateway: this,

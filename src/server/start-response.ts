@@ -90,9 +90,9 @@ export class HttpServerResponse implements ResponseConsumer, BodyTarget {
 
   /** The WSGI `write`: sends a chunk and resolves when the client can take more. */
   get write(): Write {
-    // bound, not an arrow: V8's unoptimised code kept an arrow stored on the object it
-    // captures, and with it the whole request, alive through young-generation collections,
-    // which then grew the young generation for good (docs/performance.md, "Fourth pass")
+    // bound, not an arrow: with an arrow stored on the response it captures, the whole
+    // request survived young-generation collections until V8 optimised this code, and the
+    // young generation grew for good (docs/performance.md, "Fourth pass")
     return (this.#write ??= this.send.bind(this))
   }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-import type { Environ, StartResponse } from 'pulsar-ts'
+import { type Environ, type StartResponse, WSGIServer } from 'pulsar-ts'
 
 import { serve } from '../helpers/listen.js'
 import { run } from '../helpers/process.js'
@@ -76,6 +76,19 @@ describe('listening', () => {
     const { server, port } = await serve(scheme)
     await expect(server.listen()).rejects.toThrow(/already listening/)
     await expect(serve(scheme, { bind: `127.0.0.1:${port}` })).rejects.toThrow(/EADDRINUSE/)
+  })
+
+  it('refuses a second listen() made before the first one resolved', async () => {
+    // h2c: its server is made after listen() awaits node:http2
+    const server = new WSGIServer(scheme, { bind: '127.0.0.1:0', log_level: 'error', http2: 'h2c' })
+    try {
+      const first = server.listen()
+      await expect(server.listen()).rejects.toThrow(/already listening/)
+      expect(await first).toBe(server)
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    } finally {
+      await server.close()
+    }
   })
 
   it('loads node:http2 and node:https only for a server that asks for them', async () => {
