@@ -52,6 +52,15 @@ describe('the chat in Chromium', { timeout: 4 * HANG_MS }, () => {
         .toEqual([expect.stringContaining('hello from page one')])
 
     await say(two, '  and back  \n')
+    // the socket's message and the RPC's publish take different paths (and workers):
+    // the first is seen everywhere before the second is sent, so the order is known
+    for (const page of [one, two])
+      await expect
+        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
+        .toEqual([
+          expect.stringContaining('hello from page one'),
+          expect.stringContaining('and back'),
+        ])
     const rpc = new JsonProxy(`${url}/rpc`) as unknown as { message(text: string): Promise<string> }
     expect(await rpc.message('<b>over RPC</b>')).toBe('OK')
     for (const page of [one, two])
