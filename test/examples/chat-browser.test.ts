@@ -36,6 +36,14 @@ async function say(page: Page, text: string): Promise<void> {
 
 const messages = (page: Page) => page.locator('#messages li')
 
+/** Waits until every page shows these messages, in this order, and no other. */
+async function shown(pages: Page[], texts: string[]): Promise<void> {
+  for (const page of pages)
+    await expect
+      .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
+      .toEqual(texts.map((text): unknown => expect.stringContaining(text)))
+}
+
 describe('the chat in Chromium', { timeout: 4 * HANG_MS }, () => {
   it('shows in one page what another typed, and what RPC published, with --workers 2', async () => {
     const arbiter = run(['examples/chat.ts', '--workers', '2', '--bind', '127.0.0.1:0'])
@@ -46,31 +54,15 @@ describe('the chat in Chromium', { timeout: 4 * HANG_MS }, () => {
     const two = await openChat(url)
 
     await say(one, 'hello from page one')
-    for (const page of [one, two])
-      await expect
-        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
-        .toEqual([expect.stringContaining('hello from page one')])
+    await shown([one, two], ['hello from page one'])
 
     await say(two, '  and back  \n')
     // the socket's message and the RPC's publish take different paths (and workers):
     // the first is seen everywhere before the second is sent, so the order is known
-    for (const page of [one, two])
-      await expect
-        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
-        .toEqual([
-          expect.stringContaining('hello from page one'),
-          expect.stringContaining('and back'),
-        ])
+    await shown([one, two], ['hello from page one', 'and back'])
     const rpc = new JsonProxy(`${url}/rpc`) as unknown as { message(text: string): Promise<string> }
     expect(await rpc.message('<b>over RPC</b>')).toBe('OK')
-    for (const page of [one, two])
-      await expect
-        .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
-        .toEqual([
-          expect.stringContaining('hello from page one'),
-          expect.stringContaining('and back'),
-          expect.stringContaining('<b>over RPC</b>'),
-        ])
+    await shown([one, two], ['hello from page one', 'and back', '<b>over RPC</b>'])
     // the markup arrived as text, not as an element
     expect(await two.locator('#messages b').count()).toBe(0)
 
@@ -102,9 +94,7 @@ describe('the chat in Chromium', { timeout: 4 * HANG_MS }, () => {
     )
     expect(protocol).toBe('h2')
     await say(page, 'hello over h2')
-    await expect
-      .poll(() => messages(page).allTextContents(), { timeout: HANG_MS })
-      .toEqual([expect.stringContaining('hello over h2')])
+    await shown([page], ['hello over h2'])
 
     chat.child.kill('SIGTERM')
     expect(await chat.exit).toEqual({ code: 0, signal: null })
