@@ -50,21 +50,28 @@ function ask<T>(child: ChildProcess, question: Question): Promise<T> {
 /**
  * Forks a server file from bench/servers/, with arguments after its name
  * (`'workers.ts --workers 2'`), and waits for the port it reports. With
- * `build`, 'pulsar-ts' is the built dist/ (through its package exports),
- * otherwise src/ through tsx's paths.
+ * `build`, the file as tsc compiled it (bench/tsconfig.servers.json) on
+ * plain node, 'pulsar-ts' being the built dist/ (through its package
+ * exports); otherwise the TypeScript file through tsx, with src/ by tsx's
+ * paths.
  */
 export function startServer(name: string, spec: string, build = false): Promise<ServerProcess> {
   const [file = '', ...args] = spec.split(' ')
-  const path = fileURLToPath(new URL(`servers/${file}`, import.meta.url))
   const env = { ...process.env }
-  if (build) {
-    if (!existsSync(new URL('../dist/index.js', import.meta.url)))
-      return Promise.reject(new Error('the bench serves dist/: run `npm run build` first'))
-    env.TSX_TSCONFIG_PATH = fileURLToPath(new URL('tsconfig.dist.json', import.meta.url))
-  }
-  // tsx as a loader, whatever started the parent, so the child runs TypeScript;
   // gc() for the memory figures after a full collection
-  const execArgv = ['--expose-gc', '--import', 'tsx']
+  const execArgv = ['--expose-gc']
+  let path = fileURLToPath(new URL(`servers/${file}`, import.meta.url))
+  if (build) {
+    path = fileURLToPath(
+      new URL(`.build/js/bench/servers/${file.replace(/\.ts$/, '.js')}`, import.meta.url),
+    )
+    if (!existsSync(new URL('../dist/index.js', import.meta.url)) || !existsSync(path))
+      return Promise.reject(
+        new Error(
+          'the bench serves dist/: run `npm run build` and `tsc -p bench/tsconfig.servers.json` first',
+        ),
+      )
+  } else execArgv.push('--import', 'tsx')
   const child = fork(path, args, { execArgv, stdio: 'inherit', env })
   return new Promise((resolve, reject) => {
     const failed = (error: Error) => {
