@@ -1,6 +1,9 @@
 /**
  * The report of a suite: a table of medians across rounds with each
- * server's ratio to the baseline, then each target, met or MISSED.
+ * server's ratio to the baseline, then each target, met or MISSED. A ratio
+ * is the median of the ratios of each round, where the servers ran one
+ * after the other: the machine's drift from round to round (another
+ * tenant's load halved every server in some rounds) cancels out.
  */
 import type { Row, Sample } from './lib.js'
 
@@ -35,21 +38,16 @@ const WHAT: Record<Measure, string> = {
   idle: 'by heap + external bytes per idle socket',
 }
 
-/** Ratio of `numerator` to `denominator` by `by`, from each server's value. */
-export function ratio(by: Measure, numerator: number, denominator: number): number {
-  return by === 'cpu' ? denominator / numerator : numerator / denominator
-}
-
-/** Prints each target as met or MISSED; whether all were met. */
+/** Prints each target as met or MISSED, given the ratio of two servers by a measure; whether all were met. */
 export function judge(
   targets: readonly Target[],
-  value: (name: string, by: Measure) => number,
+  ratioOf: (numerator: string, denominator: string, by: Measure) => number,
   unit: string,
 ): boolean {
   let met = true
   for (const { of, by, atLeast, atMost } of targets) {
     const [numerator, denominator] = of
-    const found = ratio(by, value(numerator, by), value(denominator, by))
+    const found = ratioOf(numerator, denominator, by)
     const ok =
       (atLeast === undefined || found >= atLeast) && (atMost === undefined || found <= atMost)
     met &&= ok
@@ -65,11 +63,16 @@ export function judge(
 const round = (value: number, digits = 0) =>
   Number.isNaN(value) ? '-' : digits ? value.toFixed(digits) : Math.round(value)
 
+/** The median across rounds of `row`'s value over `base`'s in the same round. */
+function paired(row: Row, base: Row, key: keyof Sample): number {
+  return median(row.samples.map((sample, i) => sample[key] / base.samples[i]![key]))
+}
+
 /** The table (medians across rounds, ratios to the first server) and the targets. */
 export function report(rows: Row[], unit: string, targets: readonly Target[] = []): boolean {
   const of = (row: Row, key: keyof Sample) => median(row.samples.map((sample) => sample[key]))
   const base = rows[0]!
-  const by = (key: keyof Sample, row: Row) => round(of(row, key) / of(base, key), 2)
+  const by = (key: keyof Sample, row: Row) => round(paired(row, base, key), 2)
   const table = rows.map((row) => ({
     server: row.name,
     [`${unit}/s`]: round(of(row, 'rate')),
@@ -91,14 +94,16 @@ export function report(rows: Row[], unit: string, targets: readonly Target[] = [
   console.log()
   console.table(table)
   const byName = new Map(rows.map((row) => [row.name, row]))
-  const value = (name: string, measure: Measure) => {
+  const ratioOf = (numerator: string, denominator: string, measure: Measure) => {
     if (measure === 'idle') throw new Error("idle memory is the websocket-idle suite's own measure")
-    return of(byName.get(name)!, measure)
+    const found = paired(byName.get(numerator)!, byName.get(denominator)!, measure)
+    // by CPU, above 1 means cheaper: the baseline's cost over this server's
+    return measure === 'cpu' ? 1 / found : found
   }
-  const met = judge(targets, value, unit)
+  const met = judge(targets, ratioOf, unit)
   console.log(
     'Absolute numbers drift between runs, more so on shared 2-core machines (server and load generator\n' +
-      'compete for the cores): compare the ratios, which come from the same interleaved rounds.',
+      'compete for the cores): compare the ratios, medians of the ratios within each round.',
   )
   return met
 }

@@ -118,7 +118,7 @@ function report(rows: Row[]): boolean {
   )
   return judge(
     [{ of: ['wsgi', 'raw'], by: 'idle', atMost: 1.25 }],
-    (name) => heap.get(name)!,
+    (numerator, denominator) => heap.get(numerator)! / heap.get(denominator)!,
     'socket',
   )
 }
