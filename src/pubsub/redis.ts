@@ -91,7 +91,9 @@ export class RedisPubSub extends PubSubBase {
 
   protected async send(channel: string, packet: Packet): Promise<void> {
     const publisher = this.#publisher
-    if (publisher.status !== 'ready') {
+    // ioredis says 'ready' until it handles the socket's 'close', a turn of the event loop
+    // after Redis closed it: a socket that can no longer be written is unreachable too
+    if (publisher.status !== 'ready' || !publisher.stream.writable) {
       if (this.#connected.has(publisher))
         throw new PubSubError(`Redis at ${this.name} is unreachable: the message was not published`)
       await this.#firstConnection()
