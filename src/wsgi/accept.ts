@@ -31,14 +31,18 @@ export function parseAccept(header: string | undefined): AcceptEntry[] {
   return entries.map(({ value, q }) => ({ value, q }))
 }
 
-/** Whether a media range (`text/*`, `*∕*`) covers a media type (parameters ignored). */
+/** How well a media range (`text/*`, `*∕*`, parsed: no parameters) covers a normalized media type. */
 function mediaMatches(range: string, type: string): number {
-  const r = range.split(';', 1)[0]!.trim()
-  const t = type.split(';', 1)[0]!.trim().toLowerCase()
-  if (r === t) return 3
-  if (r === '*/*' || r === '*') return 1
-  if (r.endsWith('/*') && t.startsWith(r.slice(0, -1))) return 2
+  if (range === type) return 3
+  if (range === '*/*' || range === '*') return 1
+  if (range.endsWith('/*') && type.startsWith(range.slice(0, -1))) return 2
   return 0
+}
+
+/** A media type without its parameters, lower case, as ranges are compared with it. */
+function normalizedType(type: string): string {
+  const semicolon = type.indexOf(';')
+  return (semicolon < 0 ? type : type.slice(0, semicolon)).trim().toLowerCase()
 }
 
 /**
@@ -47,10 +51,11 @@ function mediaMatches(range: string, type: string): number {
  */
 export function mediaQuality(accept: AcceptEntry[], type: string): number {
   if (accept.length === 0) return 1
+  const normalized = normalizedType(type)
   let best = 0
   let q = 0
   for (const entry of accept) {
-    const specificity = mediaMatches(entry.value, type)
+    const specificity = mediaMatches(entry.value, normalized)
     if (specificity > best) {
       best = specificity
       q = entry.q

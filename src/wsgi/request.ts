@@ -20,9 +20,20 @@ interface RequestCache {
   bytes?: Buffer
   query?: URLSearchParams
   cookies?: Record<string, string>
-  accept?: AcceptEntry[]
   body?: Promise<Buffer>
   multipart?: Promise<MultipartBody>
+}
+
+// a client sends the same Accept on every request: the entries parsed last are kept
+let lastAccept: string | undefined
+let lastEntries: AcceptEntry[] = []
+
+function acceptEntries(header: string | undefined): AcceptEntry[] {
+  if (header !== lastAccept) {
+    lastEntries = parseAccept(header)
+    lastAccept = header
+  }
+  return lastEntries
 }
 
 // on the environ itself: a WeakMap lookup per request costs more than the parsing it saves
@@ -129,7 +140,7 @@ export class WsgiRequest {
 
   /** The offered media type the client prefers (by `Accept`), or `undefined`. */
   accepts(...types: string[]): string | undefined {
-    return bestMediaType((this.#cache.accept ??= parseAccept(this.environ.HTTP_ACCEPT)), types)
+    return bestMediaType(acceptEntries(this.environ.HTTP_ACCEPT), types)
   }
 
   /** Aborted when the client goes away before the response is complete. */
@@ -230,7 +241,9 @@ export class WsgiRequest {
   }
 
   #negotiate(type: string): void {
-    if (this.environ.HTTP_ACCEPT && !this.accepts(type))
+    const accept = this.environ.HTTP_ACCEPT
+    // fetch's and curl's `*/*` takes anything: nothing to parse on every request
+    if (accept && accept !== '*/*' && !this.accepts(type))
       throw new NotAcceptable(`The client does not accept ${type}`)
   }
 

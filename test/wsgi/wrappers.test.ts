@@ -92,6 +92,21 @@ describe('WsgiRequest', () => {
     const refused = new WsgiRequest(testWsgiEnviron({ headers: { Accept: 'text/html' } }))
     expect(() => refused.jsonResponse({})).toThrow(expect.objectContaining({ status: 406 }))
   })
+
+  it('negotiates each request by its own Accept, whatever the request before it sent', () => {
+    // the parsed Accept is kept from one request to the next, and `*/*` is not parsed at all
+    const answer = (accept: string) => {
+      const request = new WsgiRequest(testWsgiEnviron({ headers: { Accept: accept } }))
+      try {
+        return request.jsonResponse({}).statusCode
+      } catch (error) {
+        return (error as { status: number }).status
+      }
+    }
+    const sequence = ['text/html', 'text/html', '*/*', 'text/html', 'Application/JSON; q=1']
+    const more = ['text/*, application/json;q=0', '*/*;q=0', 'application/json;q=0.1, text/html']
+    expect([...sequence, ...more].map(answer)).toEqual([406, 406, 200, 406, 200, 406, 406, 200])
+  })
 })
 
 describe('WsgiResponse', () => {
