@@ -57,7 +57,6 @@ function ask<T>(child: ChildProcess, question: Question): Promise<T> {
  */
 export function startServer(name: string, spec: string, build = false): Promise<ServerProcess> {
   const [file = '', ...args] = spec.split(' ')
-  const env = { ...process.env }
   // gc() for the memory figures after a full collection
   const execArgv = ['--expose-gc']
   let path = fileURLToPath(new URL(`servers/${file}`, import.meta.url))
@@ -72,7 +71,7 @@ export function startServer(name: string, spec: string, build = false): Promise<
         ),
       )
   } else execArgv.push('--import', 'tsx')
-  const child = fork(path, args, { execArgv, stdio: 'inherit', env })
+  const child = fork(path, args, { execArgv, stdio: 'inherit' })
   return new Promise((resolve, reject) => {
     const failed = (error: Error) => {
       child.kill()

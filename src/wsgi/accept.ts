@@ -31,6 +31,22 @@ export function parseAccept(header: string | undefined): AcceptEntry[] {
   return entries.map(({ value, q }) => ({ value, q }))
 }
 
+// a client sends the same Accept on every request: the entries parsed last are kept
+let lastHeader: string | undefined
+let lastEntries: readonly AcceptEntry[] = []
+
+/**
+ * `parseAccept()` for negotiating on every request: the entries of the
+ * header last parsed are kept, so they are shared and must not be changed.
+ */
+export function acceptEntries(header: string | undefined): readonly AcceptEntry[] {
+  if (header !== lastHeader) {
+    lastEntries = parseAccept(header)
+    lastHeader = header
+  }
+  return lastEntries
+}
+
 /** How well a media range (`text/*`, `*∕*`, parsed: no parameters) covers a normalized media type. */
 function mediaMatches(range: string, type: string): number {
   if (range === type) return 3
@@ -49,7 +65,7 @@ function normalizedType(type: string): string {
  * The quality the client gives a media type: the most specific matching range
  * wins (RFC 9110 §12.5.1); 1 when there is no `Accept` header, 0 when refused.
  */
-export function mediaQuality(accept: AcceptEntry[], type: string): number {
+export function mediaQuality(accept: readonly AcceptEntry[], type: string): number {
   if (accept.length === 0) return 1
   const normalized = normalizedType(type)
   let best = 0
@@ -69,7 +85,7 @@ export function mediaQuality(accept: AcceptEntry[], type: string): number {
  * `undefined` when the client accepts none of them.
  */
 export function bestMediaType(
-  accept: AcceptEntry[],
+  accept: readonly AcceptEntry[],
   offered: readonly string[],
 ): string | undefined {
   let best: string | undefined

@@ -6,7 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 
-import { bestMediaType, parseAccept } from './accept.js'
+import { acceptEntries, bestMediaType } from './accept.js'
 import { HttpException, ValidationError, errorStatus } from './errors.js'
 import { WsgiResponse, isEmptyStatus } from './response.js'
 import type { SchemaIssue } from './schema.js'
@@ -55,7 +55,7 @@ export function handleWsgiError(environ: Environ, error: unknown): WsgiResponse 
   const type =
     exception?.contentType ??
     (environ['default.content_type'] as string | undefined) ??
-    bestMediaType(parseAccept(environ.HTTP_ACCEPT), ERROR_TYPES) ??
+    bestMediaType(acceptEntries(environ.HTTP_ACCEPT), ERROR_TYPES) ??
     'text/plain'
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
   const exposed = status < 500 || environ['pulsar.cfg'].debug

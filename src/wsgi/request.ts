@@ -4,7 +4,7 @@
  * request, however many wrappers look at it.
  * @module
  */
-import { type AcceptEntry, bestMediaType, parseAccept } from './accept.js'
+import { acceptEntries, bestMediaType, mediaQuality } from './accept.js'
 import { BufferedInput } from './buffered-input.js'
 import { parseCookies } from './cookies.js'
 import { BadRequest, NotAcceptable, UnsupportedMediaType } from './errors.js'
@@ -22,18 +22,6 @@ interface RequestCache {
   cookies?: Record<string, string>
   body?: Promise<Buffer>
   multipart?: Promise<MultipartBody>
-}
-
-// a client sends the same Accept on every request: the entries parsed last are kept
-let lastAccept: string | undefined
-let lastEntries: AcceptEntry[] = []
-
-function acceptEntries(header: string | undefined): AcceptEntry[] {
-  if (header !== lastAccept) {
-    lastEntries = parseAccept(header)
-    lastAccept = header
-  }
-  return lastEntries
 }
 
 // on the environ itself: a WeakMap lookup per request costs more than the parsing it saves
@@ -242,8 +230,7 @@ export class WsgiRequest {
 
   #negotiate(type: string): void {
     const accept = this.environ.HTTP_ACCEPT
-    // fetch's and curl's `*/*` takes anything: nothing to parse on every request
-    if (accept && accept !== '*/*' && !this.accepts(type))
+    if (accept && mediaQuality(acceptEntries(accept), type) === 0)
       throw new NotAcceptable(`The client does not accept ${type}`)
   }
 

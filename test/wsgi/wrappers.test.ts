@@ -94,7 +94,7 @@ describe('WsgiRequest', () => {
   })
 
   it('negotiates each request by its own Accept, whatever the request before it sent', () => {
-    // the parsed Accept is kept from one request to the next, and `*/*` is not parsed at all
+    // the Accept parsed last is kept from one request to the next
     const answer = (accept: string) => {
       const request = new WsgiRequest(testWsgiEnviron({ headers: { Accept: accept } }))
       try {
