@@ -19,7 +19,14 @@ export class HttpException extends Error {
   readonly contentType: string | undefined
 
   constructor(message?: string, status = 500, headers: Header[] = [], contentType?: string) {
-    super(message ?? STATUS_CODES[status] ?? 'Error')
+    const text = message === undefined ? (STATUS_CODES[status] ?? 'Error') : String(message)
+    // below 500 the error is the client's, or an answer (a redirect): its stack would only
+    // name the code that answered, and capturing it cost a 404 as much as the rest of its
+    // answer (docs/performance.md, "Sixth pass"); a 5xx keeps its stack for the log
+    const limit = Error.stackTraceLimit
+    if (status < 500) Error.stackTraceLimit = 0
+    super(text)
+    Error.stackTraceLimit = limit
     this.status = status
     this.headers = headers
     this.contentType = contentType
@@ -162,7 +169,11 @@ export class AbortWsgi extends Error {
 export class ClientDisconnected extends AbortWsgi {
   override name = 'ClientDisconnected'
   constructor() {
+    // nothing failed here: a stack would only say where the server noticed
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super('The client closed the connection')
+    Error.stackTraceLimit = limit
   }
 }
 

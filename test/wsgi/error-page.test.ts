@@ -91,6 +91,24 @@ describe('error pages', () => {
     expect(log.records.some((r) => r.level === 20)).toBe(true)
   })
 
+  it('captures no stack below 500, and leaves the stack limit as it was', async () => {
+    const limit = Error.stackTraceLimit
+    const frames = (error: Error) => error.stack!.split('\n').filter((line) => /^\s+at /.test(line))
+    for (const error of [new Http404(), new BadRequest('no'), new HttpRedirect('/x')]) {
+      expect(error.stack).toBe(`${error.name}: ${error.message}`)
+      expect(frames(error)).toEqual([])
+    }
+    expect(frames(new HttpException('boom', 500)).length).toBeGreaterThan(0)
+    expect(frames(new ServiceUnavailable()).length).toBeGreaterThan(0)
+    expect(frames(new Error('plain')).length).toBeGreaterThan(0)
+    expect(Error.stackTraceLimit).toBe(limit)
+    // a debug page of a 4xx has the message and no stray frames
+    const res = await inject(fail(new BadRequest('bad id')), { debug: true })
+    expect(res.status).toBe(400)
+    expect(res.text).toContain('bad id')
+    expect(res.text).not.toMatch(/^\s+at /m)
+  })
+
   it('sends redirects with no body', async () => {
     const res = await inject(fail(new HttpRedirect('/login', 303)))
     expect(res.status).toBe(303)
