@@ -16,6 +16,13 @@ export const RpcErrorCode = Object.freeze({
   ServerError: -32000,
 })
 
+const CLIENT_CODES: ReadonlySet<number> = new Set([
+  RpcErrorCode.ParseError,
+  RpcErrorCode.InvalidRequest,
+  RpcErrorCode.MethodNotFound,
+  RpcErrorCode.InvalidParams,
+])
+
 /** The error object of a JSON-RPC response. */
 export interface RpcErrorObject {
   code: number
@@ -32,7 +39,13 @@ export class RpcError extends Error {
   readonly data: unknown
 
   constructor(code: number, message: string, data?: unknown) {
-    super(message)
+    const text = message === undefined ? '' : String(message)
+    // the codes of a client's mistake carry no stack, as an HttpException below 500 does not:
+    // it would only name the code that noticed, and a flood of bad calls would pay for it
+    const limit = Error.stackTraceLimit
+    if (CLIENT_CODES.has(code)) Error.stackTraceLimit = 0
+    super(text)
+    Error.stackTraceLimit = limit
     if (!Number.isInteger(code))
       throw new TypeError(`A JSON-RPC error code is an integer, not ${code}`)
     this.code = code

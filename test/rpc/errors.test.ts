@@ -1,7 +1,15 @@
 /** What methods that fail, or answer what JSON cannot carry, send back; what the log gets. */
 import { describe, expect, it } from 'vitest'
 
-import { InvalidParams, JsonRpc } from 'pulsar-ts/rpc'
+import {
+  InternalError,
+  InvalidParams,
+  InvalidRequest,
+  JsonRpc,
+  NoSuchFunction,
+  ParseError,
+  RpcError,
+} from 'pulsar-ts/rpc'
 
 import { capturingLogger } from '../helpers/logger.js'
 import { injectRpc } from '../helpers/rpc.js'
@@ -115,5 +123,23 @@ describe('errors', () => {
       id: 1,
       error: { code: -32602, message: 'n must be positive', data: { n: -1 } },
     })
+  })
+
+  it('captures no stack for the errors of a client mistake, and one for the rest', () => {
+    const limit = Error.stackTraceLimit
+    const frames = (error: Error) => error.stack!.split('\n').filter((line) => /^\s+at /.test(line))
+    const client = [
+      new ParseError(),
+      new InvalidRequest(),
+      new NoSuchFunction(),
+      new InvalidParams(),
+    ]
+    for (const error of [...client, new RpcError(-32602, 'bad')]) {
+      expect(error.stack).toBe(`${error.name}: ${error.message}`)
+      expect(frames(error)).toEqual([])
+    }
+    expect(frames(new InternalError()).length).toBeGreaterThan(0)
+    expect(frames(new RpcError(-32001, 'Quota exceeded')).length).toBeGreaterThan(0)
+    expect(Error.stackTraceLimit).toBe(limit)
   })
 })
