@@ -21,7 +21,7 @@ import {
   invalidRequest,
 } from './envelope.js'
 import { InvalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './errors.js'
-import { pollutingKey } from '../wsgi/json-body.js'
+import { parseJson, pollutingKey } from '../wsgi/json-body.js'
 import { type IdTexts, TOO_DEEP, exactJson, scanMessage } from './json.js'
 import { type MethodEntry, callChecked } from './method.js'
 import { bindParams } from './signature.js'
@@ -101,7 +101,7 @@ export class Dispatcher {
     if (ids === TOO_DEEP) return this.#tooDeep
     let message: unknown
     try {
-      message = JSON.parse(text)
+      message = parseJson(text)
     } catch {
       return PARSE_ERROR
     }

@@ -10,6 +10,21 @@ import { BadRequest } from './errors.js'
 const SUSPECT_KEYS = /__proto__|prototype|\\u/
 
 /**
+ * `JSON.parse`, except that the `SyntaxError` of malformed text carries no
+ * stack: malformed text is the client's mistake, and capturing a stack cost
+ * as much as answering the request (docs/performance.md, "Sixth pass").
+ */
+export function parseJson(text: string): unknown {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return JSON.parse(text) as unknown
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/**
  * Parses a JSON request body; malformed or empty JSON is a 400, and so is a
  * body with a key that would reach a prototype when merged into an object
  * (`__proto__`, or `constructor` holding a `prototype`).
@@ -17,7 +32,7 @@ const SUSPECT_KEYS = /__proto__|prototype|\\u/
 export function parseJsonBody(text: string): unknown {
   let value: unknown
   try {
-    value = JSON.parse(text) as unknown
+    value = parseJson(text)
   } catch (error) {
     throw new BadRequest(
       text.trim() ? `Invalid JSON body: ${(error as Error).message}` : 'Empty JSON body',

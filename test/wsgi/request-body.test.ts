@@ -7,6 +7,7 @@ import { UnsupportedMediaType, WsgiHandler, WsgiRequest } from 'pulsar-ts'
 import { Router } from 'pulsar-ts/router'
 import { inject, testWsgiEnviron } from 'pulsar-ts/testing'
 
+import { parseJson } from '../../src/wsgi/json-body.js'
 import { serve } from '../helpers/listen.js'
 
 function request(body: string, contentType?: string, settings = {}) {
@@ -43,6 +44,21 @@ describe('WsgiRequest.json', () => {
       status: 400,
       message: 'Empty JSON body',
     })
+  })
+
+  it('parses without capturing a stack for malformed text, and restores the limit', () => {
+    const limit = Error.stackTraceLimit
+    expect(parseJson('{"a":[1]}')).toEqual({ a: [1] })
+    let thrown: unknown
+    try {
+      parseJson('{"a":')
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(SyntaxError)
+    expect((thrown as Error).stack).not.toMatch(/^\s+at /m)
+    expect(Error.stackTraceLimit).toBe(limit)
+    expect(new Error('after').stack).toMatch(/^\s+at /m)
   })
 
   const POLLUTING = [
