@@ -9,26 +9,53 @@ export interface AcceptEntry {
   q: number
 }
 
-/** Parses `Accept`, `Accept-Charset`, `Accept-Encoding` or `Accept-Language`, best first. */
+/**
+ * Parses `Accept`, `Accept-Charset`, `Accept-Encoding` or `Accept-Language`,
+ * best first (ties in the order written). One pass with no array per entry
+ * and no sort when the qualities already come best first: a header is the
+ * client's to make as long as `max_header_size` lets it, and thousands of
+ * entries must cost what reading them costs (docs/performance.md, "Sixth pass").
+ */
 export function parseAccept(header: string | undefined): AcceptEntry[] {
   if (!header) return []
-  const entries: (AcceptEntry & { order: number })[] = []
-  let order = 0
-  for (const part of header.split(',')) {
-    const [rawValue = '', ...params] = part.split(';')
-    const value = rawValue.trim().toLowerCase()
-    if (!value) continue
-    let q = 1
-    for (const param of params) {
-      const [key, raw] = param.split('=')
-      if (key?.trim().toLowerCase() !== 'q' || raw === undefined) continue
-      const parsed = Number(raw.trim())
+  const entries: AcceptEntry[] = []
+  let ordered = true
+  for (let start = 0; start <= header.length; ) {
+    let end = header.indexOf(',', start)
+    if (end < 0) end = header.length
+    const entry = parseEntry(header, start, end)
+    if (entry !== undefined) {
+      if (ordered && entries.length > 0 && entry.q > entries[entries.length - 1]!.q) ordered = false
+      entries.push(entry)
+    }
+    start = end + 1
+  }
+  // Array.prototype.sort is stable: entries of one quality keep their order
+  if (!ordered) entries.sort((a, b) => b.q - a.q)
+  return entries
+}
+
+/** The entry between `start` and `end` (a value, then `;`-separated parameters), or `undefined` when empty. */
+function parseEntry(header: string, start: number, end: number): AcceptEntry | undefined {
+  let semicolon = header.indexOf(';', start)
+  if (semicolon < 0 || semicolon > end) semicolon = end
+  const value = header.slice(start, semicolon).trim().toLowerCase()
+  if (!value) return undefined
+  let q = 1
+  // the last q parameter counts, as it always did here
+  for (let param = semicolon + 1; param < end; ) {
+    let next = header.indexOf(';', param)
+    if (next < 0 || next > end) next = end
+    const equals = header.indexOf('=', param)
+    if (equals >= 0 && equals < next && header.slice(param, equals).trim().toLowerCase() === 'q') {
+      let stop = header.indexOf('=', equals + 1)
+      if (stop < 0 || stop > next) stop = next
+      const parsed = Number(header.slice(equals + 1, stop).trim())
       q = Number.isFinite(parsed) ? Math.min(1, Math.max(0, parsed)) : 0
     }
-    entries.push({ value, q, order: order++ })
+    param = next + 1
   }
-  entries.sort((a, b) => b.q - a.q || a.order - b.order)
-  return entries.map(({ value, q }) => ({ value, q }))
+  return { value, q }
 }
 
 // a client sends the same Accept on every request: the entries parsed last are kept
