@@ -20,7 +20,7 @@ export function parseAccept(header: string | undefined): AcceptEntry[] {
   if (!header) return []
   const entries: AcceptEntry[] = []
   let ordered = true
-  for (let start = 0; start <= header.length; ) {
+  for (let start = 0; start <= header.length;) {
     let end = header.indexOf(',', start)
     if (end < 0) end = header.length
     const entry = parseEntry(header, start, end)
@@ -43,7 +43,7 @@ function parseEntry(header: string, start: number, end: number): AcceptEntry | u
   if (!value) return undefined
   let q = 1
   // the last q parameter counts, as it always did here
-  for (let param = semicolon + 1; param < end; ) {
+  for (let param = semicolon + 1; param < end;) {
     let next = header.indexOf(';', param)
     if (next < 0 || next > end) next = end
     const equals = header.indexOf('=', param)
