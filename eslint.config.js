@@ -2,7 +2,8 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist', 'coverage', 'node_modules', 'examples/media'] },
+  // bench/.build holds what `npm run bench` compiles (git-ignored too)
+  { ignores: ['dist', 'coverage', 'node_modules', 'examples/media', 'bench/.build'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
