@@ -4,6 +4,7 @@
  * server, and by the client when a response carries an error.
  * @module
  */
+import { setStackLimit } from '../wsgi/stack-limit.js'
 
 /** The error codes of the JSON-RPC 2.0 specification (§5.1). */
 export const RpcErrorCode = Object.freeze({
@@ -42,10 +43,9 @@ export class RpcError extends Error {
     const text = message === undefined ? '' : String(message)
     // the codes of a client's mistake carry no stack, as an HttpException below 500 does not:
     // it would only name the code that noticed, and a flood of bad calls would pay for it
-    const limit = Error.stackTraceLimit
-    if (CLIENT_CODES.has(code)) Error.stackTraceLimit = 0
+    const limit = setStackLimit(CLIENT_CODES.has(code) ? 0 : Error.stackTraceLimit)
     super(text)
-    Error.stackTraceLimit = limit
+    setStackLimit(limit)
     if (!Number.isInteger(code))
       throw new TypeError(`A JSON-RPC error code is an integer, not ${code}`)
     this.code = code

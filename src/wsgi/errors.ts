@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http'
 
 import type { SchemaIssue } from './schema.js'
+import { setStackLimit } from './stack-limit.js'
 import type { Header } from './types.js'
 
 /** An error that is answered with its HTTP `status` and extra `headers`. */
@@ -23,10 +24,9 @@ export class HttpException extends Error {
     // below 500 the error is the client's, or an answer (a redirect): its stack would only
     // name the code that answered, and capturing it cost a 404 as much as the rest of its
     // answer (docs/performance.md, "Sixth pass"); a 5xx keeps its stack for the log
-    const limit = Error.stackTraceLimit
-    if (status < 500) Error.stackTraceLimit = 0
+    const limit = setStackLimit(status < 500 ? 0 : Error.stackTraceLimit)
     super(text)
-    Error.stackTraceLimit = limit
+    setStackLimit(limit)
     this.status = status
     this.headers = headers
     this.contentType = contentType
@@ -170,10 +170,9 @@ export class ClientDisconnected extends AbortWsgi {
   override name = 'ClientDisconnected'
   constructor() {
     // nothing failed here: a stack would only say where the server noticed
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
+    const limit = setStackLimit(0)
     super('The client closed the connection')
-    Error.stackTraceLimit = limit
+    setStackLimit(limit)
   }
 }
 

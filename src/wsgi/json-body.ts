@@ -5,6 +5,7 @@
  * @module
  */
 import { BadRequest } from './errors.js'
+import { setStackLimit } from './stack-limit.js'
 
 // the text of a body that may hold a polluting key, written plainly or with escapes
 const SUSPECT_KEYS = /__proto__|prototype|\\u/
@@ -15,12 +16,11 @@ const SUSPECT_KEYS = /__proto__|prototype|\\u/
  * as much as answering the request (docs/performance.md, "Sixth pass").
  */
 export function parseJson(text: string): unknown {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
+  const limit = setStackLimit(0)
   try {
     return JSON.parse(text) as unknown
   } finally {
-    Error.stackTraceLimit = limit
+    setStackLimit(limit)
   }
 }
 

@@ -1,0 +1,21 @@
+/**
+ * Turning stack capture off around an error that stands for a client's
+ * mistake: its stack would only name the code that noticed, and capturing
+ * it cost as much as answering (docs/performance.md, "Sixth pass").
+ * @module
+ */
+
+/**
+ * Sets `Error.stackTraceLimit` and returns the limit it replaced. Where the
+ * limit is read-only (`node --frozen-intrinsics`, a SES lockdown) it
+ * changes nothing, and errors keep their stacks.
+ */
+export function setStackLimit(limit: number): number {
+  const previous = Error.stackTraceLimit
+  try {
+    Error.stackTraceLimit = limit
+  } catch {
+    // frozen intrinsics: stacks are captured as they always were
+  }
+  return previous
+}
