@@ -1,7 +1,7 @@
 /**
  * Turning stack capture off around an error that stands for a client's
  * mistake: its stack would only name the code that noticed, and capturing
- * it was 40 to 47% of what a failing request cost (docs/performance.md,
+ * it was 38 to 47% of what a failing request cost (docs/performance.md,
  * "Sixth pass").
  * @module
  */
