@@ -17,7 +17,7 @@ import type { Config } from '../wsgi/config.js'
 import type { ServerHandle } from '../wsgi/types.js'
 import type { SocketConnection } from './connection.js'
 import type { BodySource } from './environ.js'
-import { hasBody, http2Exchange, watchStream } from './http2-request.js'
+import { hasBody, http2Exchange } from './http2-request.js'
 import { SessionConnection } from './http2-session.js'
 
 /** What sessions and streams need of the gateway. */
@@ -54,13 +54,12 @@ export function serveHttp2(
   })
   const serve = (
     stream: ServerHttp2Stream,
-    headers: IncomingHttpHeaders,
+    fields: string[],
     flags: number,
     connection: SessionConnection,
-    fields: string[],
   ) => {
     if (stream.closed) return
-    const exchange = http2Exchange(stream, headers, fields, flags, cfg.request_timeout)
+    const exchange = http2Exchange(stream, fields, flags, cfg.request_timeout)
     // the stream and its sink have what the gateway reads of node:http's pair
     host.serve(
       exchange.req as unknown as IncomingMessage,
@@ -75,13 +74,13 @@ export function serveHttp2(
   // in memory. No closure per stream: a new one is compiled on its first call.
   http2.on(
     'stream',
-    (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, fields: string[]) => {
+    (stream: ServerHttp2Stream, _headers: IncomingHttpHeaders, flags: number, fields: string[]) => {
       const connection = SessionConnection.of(stream.session as ServerHttp2Session)
       // a stream that came in the same packets as what closed its session
       if (!connection || connection.session.destroyed) return void stream.close()
-      watchStream(stream, connection)
-      if (hasBody(flags)) setImmediate(serve, stream, headers, flags, connection, fields)
-      else serve(stream, headers, flags, connection, fields)
+      connection.watch(stream)
+      if (hasBody(flags)) setImmediate(serve, stream, fields, flags, connection)
+      else serve(stream, fields, flags, connection)
     },
   )
 }

@@ -23,21 +23,30 @@ export const kResetByServer = Symbol('pulsar.resetByServer')
 type MarkedStream = ServerHttp2Stream & { [kResetByServer]?: true }
 
 const CACHE_LIMIT = 1000
+
+/** A response header's name as HTTP/2 sends it, and the value last sent with it. */
+interface Field {
+  /** The name in lower case (RFC 9113 §8.2.1). */
+  readonly key: string
+  /** The last value checked for this name: an application sends the same ones again and again. */
+  checked: string
+}
+
 // by the application's spelling: applications send the same few names on every response
-const fieldNames = new Map<string, string>()
+const fields = new Map<string, Field>()
 
 /**
  * A response header's name as HTTP/2 sends it (lower case, RFC 9113
  * §8.2.1), checked for the characters node:http allows, so HTTP/2 sends
  * what HTTP/1.1 would; checked once per name.
  */
-function fieldName(name: string): string {
-  let key = fieldNames.get(name)
-  if (key !== undefined) return key
+function fieldOf(name: string): Field {
+  let field = fields.get(name)
+  if (field !== undefined) return field
   validateHeaderName(name)
-  key = name.toLowerCase()
-  if (fieldNames.size < CACHE_LIMIT) fieldNames.set(name, key)
-  return key
+  field = { key: name.toLowerCase(), checked: '' }
+  if (fields.size < CACHE_LIMIT) fields.set(name, field)
+  return field
 }
 
 /** Whether the client may still send on a stream: its END_STREAM has not arrived. */
@@ -82,8 +91,14 @@ export class Http2Response implements ResponseSink {
     if (this.#overtaken) return this
     const head: OutgoingHttpHeaders = { ':status': statusCode }
     for (const [name, value] of headers) {
-      const key = fieldName(name)
-      validateHeaderValue(name, value)
+      const field = fieldOf(name)
+      // node:http2 does not check values, and one with a NUL would break its list of fields;
+      // a value equal to the one checked last time is not checked again
+      if (value !== field.checked) {
+        validateHeaderValue(name, value)
+        field.checked = value
+      }
+      const key = field.key
       const previous = head[key]
       if (previous === undefined) head[key] = value
       else if (Array.isArray(previous)) previous.push(value)

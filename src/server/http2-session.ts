@@ -12,6 +12,9 @@ import { SocketConnection } from './connection.js'
 import { kResetByServer } from './http2-response.js'
 
 const kConnection = Symbol('pulsar.connection')
+// the idle check runs this many times per `http_keep_alive`: a session closes between
+// one and 1.25 times it after its last stream
+const IDLE_TICKS = 4
 type TrackedSession = ServerHttp2Session & { [kConnection]?: SessionConnection }
 
 /** The Connection of an HTTP/2 session (`environ['pulsar.connection']` of its streams). */
@@ -28,6 +31,10 @@ export class SessionConnection extends SocketConnection {
   readonly streamClosed: (this: ServerHttp2Stream) => void
   #level = 0
   #since = 0
+  /** Streams open now. */
+  #open = 0
+  /** Idle checks passed with no stream open since the last one closed. */
+  #quiet = 0
 
   /**
    * Watches the session: `floodLimit` frames (SETTINGS, PING, RST_STREAM)
@@ -45,7 +52,9 @@ export class SessionConnection extends SocketConnection {
     super(session.socket, server, undefined, session.encrypted === true)
     this.session = session
     const count = () => this.count()
+    const closed = () => this.#open--
     this.streamClosed = function (this: ServerHttp2Stream & { [kResetByServer]?: true }) {
+      closed()
       if (this.rstCode !== constants.NGHTTP2_NO_ERROR && this[kResetByServer] !== true) count()
     }
     this.#limit = limits.floodLimit
@@ -55,7 +64,18 @@ export class SessionConnection extends SocketConnection {
     session.on('remoteSettings', count)
     // a session error (a flood node:http2 caught itself, a reset socket) ends it: nothing to answer
     session.on('error', (error: Error) => logger.debug({ err: error }, 'HTTP/2 session error'))
-    if (limits.idleTimeout > 0) session.setTimeout(limits.idleTimeout * 1000, () => this.goAway())
+    if (limits.idleTimeout > 0) this.#watchIdle(limits.idleTimeout)
+  }
+
+  /**
+   * Watches a new stream of the session: a reset the client sends counts
+   * against the flood limit, and stream errors (a reset) are expected.
+   */
+  watch(stream: ServerHttp2Stream): void {
+    this.#open++
+    this.#quiet = 0
+    stream.on('error', expected)
+    stream.on('close', this.streamClosed)
   }
 
   /** The Connection of a session, once the gateway made one. */
@@ -83,6 +103,24 @@ export class SessionConnection extends SocketConnection {
   }
 
   /**
+   * Closes the session (GOAWAY) once no stream has been open for `seconds`.
+   * A timer of its own, not node:http2's `session.setTimeout()`, which is
+   * pushed back by every frame of every stream, five or six times a
+   * request (docs/performance.md, "Seventh pass").
+   */
+  #watchIdle(seconds: number): void {
+    const timer = setInterval(
+      () => {
+        if (this.#open > 0) this.#quiet = 0
+        else if (++this.#quiet > IDLE_TICKS) this.goAway()
+      },
+      // past 2^31 - 1 ms, node:timers would fire at once
+      Math.min((seconds * 1000) / IDLE_TICKS, 0x7fffffff),
+    ).unref()
+    this.session.once('close', () => clearInterval(timer))
+  }
+
+  /**
    * Counts one frame of a kind a flood is made of. A leaky bucket: it holds
    * the limit and leaks a tenth of it per second; once it overflows, the
    * session is closed with ENHANCE_YOUR_CALM (RFC 9113 §5.4.1, the answer to
@@ -101,3 +139,6 @@ export class SessionConnection extends SocketConnection {
     this.session.destroy(new Error('HTTP/2 flood'), constants.NGHTTP2_ENHANCE_YOUR_CALM)
   }
 }
+
+// a stream reset emits 'error': the response sees it as the client going away
+function expected(): void {}

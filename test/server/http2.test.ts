@@ -154,6 +154,29 @@ describe('start_response over a stream', () => {
     ])
   })
 
+  it('answers 500 to a header value with a control character, after the same name sent a good one', async () => {
+    // the query is the value of X-Value: each request sends a new one
+    const { url, log } = await http2.serve((environ: Environ, startResponse: StartResponse) => {
+      startResponse('200 OK', [['X-Value', decodeURIComponent(environ.QUERY_STRING)]])
+      return ['ok']
+    })
+    const session = h2connect(url)
+    const answers = []
+    for (const value of ['good', 'a\0b', 'good', 'a\r\nSet-Cookie: x=1', 'a\nb', '10 €', 'fine'])
+      answers.push(await h2request(session, GET(`/?${encodeURIComponent(value)}`)))
+    expect(answers.map((answer) => [answer.status, answer.headers['x-value']])).toEqual([
+      [200, 'good'],
+      [500, undefined],
+      [200, 'good'],
+      [500, undefined],
+      [500, undefined],
+      [500, undefined],
+      [200, 'fine'],
+    ])
+    expect(answers.some((answer) => answer.headers['set-cookie'] !== undefined)).toBe(false)
+    expect(log.errors()).toHaveLength(4)
+  })
+
   it('sends one Date, the time now, unless the application sent its own', async () => {
     const theirs = 'Sun, 06 Nov 1994 08:49:37 GMT'
     const { url } = await http2.serve((environ: Environ, startResponse: StartResponse) => {
@@ -343,5 +366,29 @@ describe('wsgi.input over HTTP/2', () => {
     )
     expect(status).toBe(408)
     expect((await h2request(session, { ':path': '/' })).status).toBe(200)
+  })
+})
+
+describe('an idle session', () => {
+  it('is closed with GOAWAY after http_keep_alive, never while a stream is open', async () => {
+    const events: string[] = []
+    // held for five times the keep-alive: the idle check runs about twenty times meanwhile
+    const held = async (_environ: Environ, startResponse: StartResponse) => {
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      startResponse('200 OK', [])
+      return ['held']
+    }
+    const { url } = await http2.serve(held, { http_keep_alive: 0.2 })
+    const session = h2connect(url)
+    const goaway = new Promise<number>((resolve) =>
+      session.once('goaway', (code: number) => {
+        events.push('goaway')
+        resolve(code)
+      }),
+    )
+    const answer = await h2request(session, { ':path': '/' })
+    events.push(`answer ${answer.status} ${answer.text}`)
+    expect(await goaway).toBe(constants.NGHTTP2_NO_ERROR)
+    expect(events).toEqual(['answer 200 held', 'goaway'])
   })
 })
