@@ -105,7 +105,7 @@ export class SessionConnection extends SocketConnection {
   /**
    * Closes the session (GOAWAY) once no stream has been open for `seconds`.
    * A timer of its own, not node:http2's `session.setTimeout()`, which is
-   * pushed back by every frame of every stream, five or six times a
+   * pushed back by every frame of every stream, four times a
    * request (docs/performance.md, "Seventh pass").
    */
   #watchIdle(seconds: number): void {
