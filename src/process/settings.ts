@@ -157,7 +157,7 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     env: 'PULSAR_SERVER_SOFTWARE',
     type: 'string',
     default: `pulsar-ts/${version}`,
-    description: 'The Server header and SERVER_SOFTWARE.',
+    description: 'The Server header and SERVER_SOFTWARE; empty sends no Server header.',
   },
   trust_proxy: {
     flag: '--trust-proxy',

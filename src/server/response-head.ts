@@ -85,7 +85,7 @@ export function serverHeader(software: string): Header {
 export interface ResponseHead {
   code: number
   reason: string
-  /** A copy of the application's headers: hop-by-hop ones dropped, `Server` added. */
+  /** A copy of the application's headers: hop-by-hop ones dropped, `Server` added unless `software` is empty. */
   headers: Header[]
   /** The Content-Length the application set, if any. */
   contentLength: number | undefined
@@ -134,6 +134,7 @@ export function readHead(
     } else if (role === 'server') hasServer = true
     list.push(header)
   }
-  if (!hasServer) list.push(serverHeader(software))
+  // an empty `server_software` sends none
+  if (!hasServer && software !== '') list.push(serverHeader(software))
   return { code, reason, headers: list, contentLength }
 }

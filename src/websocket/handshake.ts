@@ -157,7 +157,8 @@ function headerLines(headers: readonly [string, string][], environ: Environ): st
     else if (lower === 'date') date = true
     lines.push(`${name}: ${value}`)
   }
-  if (!server) lines.push(`Server: ${environ['pulsar.cfg'].server_software}`)
+  const software = environ['pulsar.cfg'].server_software
+  if (!server && software !== '') lines.push(`Server: ${software}`)
   if (!date) lines.push(`Date: ${httpDate()}`)
   return lines
 }

@@ -72,6 +72,22 @@ describe('framing', () => {
     expect(await res.text()).toBe('hello')
   })
 
+  it('sends no Server header when server_software is empty, and the application may send one', async () => {
+    const { url } = await serve(app, { server_software: '' })
+    const res = await fetch(`${url}/length`)
+    expect(res.headers.get('server')).toBeNull()
+    expect(res.headers.get('date')).not.toBeNull()
+    expect(await res.text()).toBe('hello')
+    const own = await serve(
+      (_environ: Environ, startResponse: StartResponse) => (
+        startResponse('200 OK', [['Server', 'theirs']]),
+        ['ok']
+      ),
+      { server_software: '' },
+    )
+    expect((await fetch(own.url)).headers.get('server')).toBe('theirs')
+  })
+
   it('frames a body that is in hand with a Content-Length', async () => {
     const { url } = await serve(app)
     const res = await fetch(`${url}/whole`)

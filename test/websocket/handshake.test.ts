@@ -147,6 +147,16 @@ describe('handshakes refused before the 101', () => {
     expect(headers['content-length']).toBeUndefined()
   })
 
+  it('sends Server with the 101, and none when server_software is empty', async () => {
+    for (const software of ['pulsar-ts/test', '']) {
+      const { port } = await serve(new WsgiHandler([echo()]), { server_software: software })
+      const { status, headers } = parseResponse(
+        await rawUntil(port, handshakeRequest('/echo'), head),
+      )
+      expect([status, headers.server]).toEqual([101, software || undefined])
+    }
+  })
+
   it('sends the answer of a response middleware that replaces the 101', async () => {
     const refuse = (_environ: Environ, response: WsgiResponse) => {
       response.statusCode = 403
