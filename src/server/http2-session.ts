@@ -24,9 +24,10 @@ export class SessionConnection extends SocketConnection {
   readonly #limit: number
   readonly #logger: Logger
   /**
-   * The 'close' listener of the session's streams: a reset the client sent
-   * counts toward the flood limit. One per session, not a property of each
-   * stream (node:http2 forgets a stream's session before its 'close').
+   * The 'close' listener of the session's streams: one stream fewer is
+   * open, and a reset the client sent counts toward the flood limit. One
+   * per session, not a property of each stream (node:http2 forgets a
+   * stream's session before its 'close').
    */
   readonly streamClosed: (this: ServerHttp2Stream) => void
   #level = 0
