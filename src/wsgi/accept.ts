@@ -35,22 +35,34 @@ export function parseAccept(header: string | undefined): AcceptEntry[] {
   return entries
 }
 
-/** The entry between `start` and `end` (a value, then `;`-separated parameters), or `undefined` when empty. */
+/**
+ * The entry between `start` and `end` (a value, then `;`-separated
+ * parameters), or `undefined` when empty. Read character by character
+ * within the entry: an `indexOf` would look past its end, through the rest
+ * of the header, for every entry that lacks a `;` or an `=`.
+ */
 function parseEntry(header: string, start: number, end: number): AcceptEntry | undefined {
-  let semicolon = header.indexOf(';', start)
-  if (semicolon < 0 || semicolon > end) semicolon = end
+  let semicolon = start
+  while (semicolon < end && header.charCodeAt(semicolon) !== 59 /* ; */) semicolon++
   const value = header.slice(start, semicolon).trim().toLowerCase()
   if (!value) return undefined
   let q = 1
   // the last q parameter counts, as it always did here
   for (let param = semicolon + 1; param < end;) {
-    let next = header.indexOf(';', param)
-    if (next < 0 || next > end) next = end
-    const equals = header.indexOf('=', param)
-    if (equals >= 0 && equals < next && header.slice(param, equals).trim().toLowerCase() === 'q') {
-      let stop = header.indexOf('=', equals + 1)
-      if (stop < 0 || stop > next) stop = next
-      const parsed = Number(header.slice(equals + 1, stop).trim())
+    // the parameter's first `=`, the second if any (what follows it is not the value), its end
+    let equals = -1
+    let stop = -1
+    let next = param
+    for (; next < end; next++) {
+      const c = header.charCodeAt(next)
+      if (c === 59 /* ; */) break
+      if (c === 61 /* = */) {
+        if (equals < 0) equals = next
+        else if (stop < 0) stop = next
+      }
+    }
+    if (equals >= 0 && header.slice(param, equals).trim().toLowerCase() === 'q') {
+      const parsed = Number(header.slice(equals + 1, stop < 0 ? next : stop).trim())
       q = Number.isFinite(parsed) ? Math.min(1, Math.max(0, parsed)) : 0
     }
     param = next + 1
