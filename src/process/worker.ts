@@ -5,6 +5,7 @@
  * @module
  */
 import cluster from 'node:cluster'
+import type { ServerHttp2Session } from 'node:http2'
 
 import type { Gateway } from '../server/server.js'
 import type { ClusterInfo } from '../wsgi/types.js'
@@ -83,14 +84,18 @@ export async function serveAsWorker(server: Gateway): Promise<void> {
   if (cfg.max_requests > 0) {
     // jitter, so workers started together do not all retire together
     const limit = cfg.max_requests + Math.floor(Math.random() * cfg.max_requests * 0.1)
+    let retired = false
+    // each listener is added after the gateway's, which counted the request
     const counting = () => {
-      if (server.requests < limit) return
+      if (retired || server.requests < limit) return
+      retired = true
       server.httpServer!.off('request', counting)
-      server.http2Server?.off('stream', counting)
+      server.http2Server?.off('session', watchSession)
       send({ pulsar: 'retire' })
     }
+    // an HTTP/2 request is a stream of a session, never a 'request' of the server that listens
+    const watchSession = (session: ServerHttp2Session) => session.on('stream', counting)
     server.httpServer!.on('request', counting)
-    // an HTTP/2 request is a stream of node:http2's server, never a 'request' of the one that listens
-    server.http2Server?.on('stream', counting)
+    server.http2Server?.on('session', watchSession)
   }
 }

@@ -46,12 +46,6 @@ export function serveHttp2(
   const limits = { floodLimit: cfg.http2_flood_limit, idleTimeout: cfg.http_keep_alive }
   // the compatibility layer sets itself up on the first 'request' listener: not here
   http2.removeAllListeners('newListener')
-  http2.on('session', (session: ServerHttp2Session) => {
-    const connection = new SessionConnection(session, gateway, limits, gateway.logger)
-    connections.add(connection)
-    session.once('close', () => connections.delete(connection))
-    if (gateway.closing) connection.goAway()
-  })
   const serve = (
     stream: ServerHttp2Stream,
     fields: string[],
@@ -69,18 +63,32 @@ export function serveHttp2(
       exchange.refusal,
     )
   }
-  // As over HTTP/1.1, a request with a body starts once node:http2 is done
-  // with the packets that came with its head, so a small body is complete and
-  // in memory. No closure per stream: a new one is compiled on its first call.
-  http2.on(
-    'stream',
-    (stream: ServerHttp2Stream, _headers: IncomingHttpHeaders, flags: number, fields: string[]) => {
-      const connection = SessionConnection.of(stream.session as ServerHttp2Session)
-      // a stream that came in the same packets as what closed its session
-      if (!connection || connection.session.destroyed) return void stream.close()
-      connection.watch(stream)
-      if (hasBody(flags)) setImmediate(serve, stream, fields, flags, connection)
-      else serve(stream, fields, flags, connection)
-    },
-  )
+  http2.on('session', (session: ServerHttp2Session) => {
+    const connection = new SessionConnection(session, gateway, limits, gateway.logger)
+    connections.add(connection)
+    session.once('close', () => connections.delete(connection))
+    if (gateway.closing) connection.goAway()
+    // The session's own event, not the server's: a stream reset in the packets that
+    // opened it (RST_STREAM after HEADERS, or a DATA frame past its content-length)
+    // is destroyed before node:http2 emits it, and no longer knows its session.
+    // As over HTTP/1.1, a request with a body starts once node:http2 is done with
+    // the packets that came with its head, so a small body is complete and in memory.
+    session.on(
+      'stream',
+      (
+        stream: ServerHttp2Stream,
+        _headers: IncomingHttpHeaders,
+        flags: number,
+        fields: string[],
+      ) => {
+        // its close counts (a reset toward the flood limit) even when it is gone already
+        connection.watch(stream)
+        if (stream.destroyed) return
+        // a stream that came in the same packets as what closed its session
+        if (session.destroyed) return void stream.close()
+        if (hasBody(flags)) setImmediate(serve, stream, fields, flags, connection)
+        else serve(stream, fields, flags, connection)
+      },
+    )
+  })
 }

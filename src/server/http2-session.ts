@@ -11,11 +11,9 @@ import type { Logger, ServerHandle } from '../wsgi/types.js'
 import { SocketConnection } from './connection.js'
 import { kResetByServer } from './http2-response.js'
 
-const kConnection = Symbol('pulsar.connection')
 // the idle check runs this many times per `http_keep_alive`: a session closes between
 // one and 1.25 times it after its last stream
 const IDLE_TICKS = 4
-type TrackedSession = ServerHttp2Session & { [kConnection]?: SessionConnection }
 
 /** The Connection of an HTTP/2 session (`environ['pulsar.connection']` of its streams). */
 export class SessionConnection extends SocketConnection {
@@ -60,7 +58,6 @@ export class SessionConnection extends SocketConnection {
     }
     this.#limit = limits.floodLimit
     this.#logger = logger
-    ;(session as TrackedSession)[kConnection] = this
     session.on('ping', count)
     session.on('remoteSettings', count)
     // a session error (a flood node:http2 caught itself, a reset socket) ends it: nothing to answer
@@ -77,11 +74,6 @@ export class SessionConnection extends SocketConnection {
     this.#quiet = 0
     stream.on('error', expected)
     stream.on('close', this.streamClosed)
-  }
-
-  /** The Connection of a session, once the gateway made one. */
-  static of(session: ServerHttp2Session): SessionConnection | undefined {
-    return (session as TrackedSession)[kConnection]
   }
 
   // a destroyed session's socket proxy throws on every read: it is closing anyway

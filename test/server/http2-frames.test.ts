@@ -1,0 +1,97 @@
+/**
+ * Frame sequences node:http2's client never sends, written raw over
+ * 127.0.0.1 at a server in a process of its own (h2c, `http2_flood_limit`
+ * 50): streams reset in the packet that opened them, by the client or by
+ * node:http2 for a protocol error. When that packet is the connection's
+ * first, node:http2 emits such a stream once it is already destroyed: the
+ * server must not fall over it, must count a reset toward the flood limit,
+ * and must not count the stream as open forever.
+ */
+import { describe, expect, it } from 'vitest'
+import { constants } from 'node:http2'
+
+import { h2connect, h2request } from '../helpers/h2.js'
+import { Flag, FrameType, frame, rawH2, requestHeaders, rstStream } from '../helpers/h2-frames.js'
+import { listening, run } from '../helpers/process.js'
+
+const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR, NGHTTP2_PROTOCOL_ERROR } =
+  constants
+const LIMIT = 50
+
+async function frameServer(...more: string[]) {
+  const server = run([
+    'src/process/cli.ts',
+    'test/fixtures/h2-flood-app.ts',
+    '--bind',
+    '127.0.0.1:0',
+    '--http2',
+    'h2c',
+    '--http2-flood-limit',
+    String(LIMIT),
+    ...more,
+  ])
+  const url = await listening(server)
+  const alive = async () => (await h2request(h2connect(url), { ':path': '/' })).status === 200
+  return { server, url, port: Number(new URL(url).port), alive }
+}
+
+const GET = { ':method': 'GET', ':scheme': 'http', ':authority': '127.0.0.1', ':path': '/' }
+const POST = { ...GET, ':method': 'POST' }
+
+describe('HTTP/2 streams gone before they are served', () => {
+  it('survives HEADERS and RST_STREAM in one packet, and counts the reset toward the flood limit', async () => {
+    const { port, alive, server } = await frameServer()
+    const one = await rawH2(
+      port,
+      Buffer.concat([requestHeaders(1, GET), rstStream(1, NGHTTP2_CANCEL)]),
+    )
+    // the session goes on: the next stream is answered
+    one.socket.write(requestHeaders(3, GET))
+    await one.until((session) => session.responses.includes(3))
+    expect(one.responses).toEqual([3])
+    expect(await alive()).toBe(true)
+
+    // the rapid reset attack as clients send it: each stream reset in its own packet
+    const packets = Array.from({ length: 4 * LIMIT }, (_, i) =>
+      Buffer.concat([requestHeaders(2 * i + 1, GET), rstStream(2 * i + 1, NGHTTP2_CANCEL)]),
+    )
+    const flood = await rawH2(port, Buffer.concat(packets))
+    await flood.closed
+    expect(flood.goaway).toBe(NGHTTP2_ENHANCE_YOUR_CALM)
+    expect(await alive()).toBe(true)
+    expect(server.stdout()).toMatch(/flooding the server/)
+  })
+
+  it('resets a stream whose DATA runs past its content-length, in the packet that opened it, and the session goes on', async () => {
+    const { port, alive } = await frameServer()
+    const session = await rawH2(
+      port,
+      Buffer.concat([
+        requestHeaders(1, { ...POST, 'content-length': '3' }, true),
+        frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.from('abcdef')),
+      ]),
+    )
+    session.socket.write(requestHeaders(3, GET))
+    await session.until((s) => s.responses.includes(3))
+    expect(session.resets).toContainEqual([1, NGHTTP2_PROTOCOL_ERROR])
+    expect(session.responses).toEqual([3])
+    expect(await alive()).toBe(true)
+  })
+
+  it('still closes the session as idle after a stream reset in its opening packet', async () => {
+    const { port } = await frameServer('--http-keep-alive', '1')
+    const session = await rawH2(
+      port,
+      Buffer.concat([
+        requestHeaders(1, GET),
+        rstStream(1, NGHTTP2_CANCEL),
+        requestHeaders(3, POST, true),
+        frame(FrameType.DATA, Flag.END_STREAM, 3, Buffer.from('x')),
+        rstStream(3, NGHTTP2_CANCEL),
+      ]),
+    )
+    // had either stream stayed counted as open, the session would never be idle
+    await session.until((s) => s.goaway !== undefined)
+    expect(session.goaway).toBe(NGHTTP2_NO_ERROR)
+  })
+})
