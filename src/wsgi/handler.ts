@@ -5,9 +5,19 @@
  */
 import { isThenable, toFunction } from './callable.js'
 import { handleWsgiError } from './error-page.js'
-import { Http404 } from './errors.js'
+import { AbortWsgi, Http404 } from './errors.js'
 import { type ResponseMiddleware, WsgiResponse } from './response.js'
 import type { Body, Callable, Environ, Middleware, StartResponse, WsgiApp } from './types.js'
+
+/**
+ * The answer to an error: its error page. An `AbortWsgi` (the client went
+ * away, or the application ends the response silently) is not answered: it
+ * goes on to the server, which closes the response without a page or a log.
+ */
+function errorPage(environ: Environ, error: unknown): WsgiResponse {
+  if (error instanceof AbortWsgi) throw error
+  return handleWsgiError(environ, error)
+}
 
 /**
  * Composes request middleware and response middleware into one application.
@@ -17,7 +27,8 @@ import type { Body, Callable, Environ, Middleware, StartResponse, WsgiApp } from
  * - When the answer is a `WsgiResponse` that has not started, each response
  *   middleware runs in order and may return a replacement.
  * - Any error becomes an error response (see `handleWsgiError`), which goes
- *   through the response middleware too.
+ *   through the response middleware too; an `AbortWsgi` goes on to the
+ *   server, which ends the response silently.
  * - The response goes back unstarted, bound to this request: whoever sends
  *   it starts it. So a handler nested in another hands its answer to the
  *   outer one's response middleware, and the server starts it last.
@@ -43,13 +54,12 @@ export class WsgiHandler {
     try {
       answer = this.#request(environ, startResponse, 0)
     } catch (error) {
-      answer = handleWsgiError(environ, error)
+      answer = errorPage(environ, error)
     }
     if (isThenable<Body>(answer))
       return Promise.resolve(answer).then(
         (body) => this.#respond(environ, startResponse, body, 0),
-        (error: unknown) =>
-          this.#respond(environ, startResponse, handleWsgiError(environ, error), 0),
+        (error: unknown) => this.#respond(environ, startResponse, errorPage(environ, error), 0),
       )
     return this.#respond(environ, startResponse, answer, 0)
   }
@@ -86,14 +96,14 @@ export class WsgiHandler {
       try {
         replacement = middleware[i]!(environ, response)
       } catch (error) {
-        replacement = handleWsgiError(environ, error)
+        replacement = errorPage(environ, error)
       }
       if (isThenable<WsgiResponse | undefined>(replacement)) {
         const current = response
         return Promise.resolve(replacement).then(
           (next) => this.#respond(environ, startResponse, next ?? current, i + 1),
           (error: unknown) =>
-            this.#respond(environ, startResponse, handleWsgiError(environ, error), i + 1),
+            this.#respond(environ, startResponse, errorPage(environ, error), i + 1),
         )
       }
       if (replacement) response = replacement

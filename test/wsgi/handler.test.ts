@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest'
 
 import {
+  AbortWsgi,
   type Environ,
   HttpException,
   LazyWsgi,
@@ -20,6 +21,8 @@ import { inject } from 'pulsar-ts/testing'
 
 import { capturingLogger } from '../helpers/logger.js'
 import { serve } from '../helpers/listen.js'
+import { RawClient } from '../helpers/raw.js'
+import { eventually } from '../helpers/wait.js'
 
 const text = (content: string) => () => new WsgiResponse(200, content)
 const pass: Middleware = () => undefined
@@ -157,6 +160,55 @@ describe('WsgiHandler', () => {
     expect(broken.status).toBe(500)
     expect(log.errors()).toHaveLength(1)
     expect(seen).toEqual([403, 418])
+  })
+
+  it('hands an AbortWsgi on to the server, which closes the connection with no page and no error logged', async () => {
+    const abort = () => {
+      throw new AbortWsgi()
+    }
+    const handlers = {
+      '/sync': new WsgiHandler([abort]),
+      '/async': new WsgiHandler([async () => Promise.reject(new AbortWsgi())]),
+      '/response': new WsgiHandler([text('ok')], [abort]),
+      '/nested': new WsgiHandler([new WsgiHandler([abort])], [() => undefined]),
+    }
+    const { port, log } = await serve((environ: Environ, startResponse: StartResponse) =>
+      handlers[environ.PATH_INFO as keyof typeof handlers].handle(environ, startResponse),
+    )
+    for (const path of Object.keys(handlers)) {
+      const client = await RawClient.connect(port)
+      client.send(`GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`)
+      expect(await client.untilClosed(), path).toBe('')
+    }
+    expect(log.records.filter((r) => r.msg.startsWith('Response abandoned'))).toHaveLength(4)
+    expect(log.errors()).toEqual([])
+  })
+
+  it('logs no error when the client goes away while a handler reads its body', async () => {
+    let reading = () => {}
+    const started = new Promise<void>((resolve) => (reading = resolve))
+    const { port, log } = await serve(
+      new WsgiHandler([
+        async (environ: Environ) => {
+          const chunks: Buffer[] = []
+          for await (const chunk of environ['wsgi.input']) {
+            chunks.push(chunk)
+            reading()
+          }
+          return new WsgiResponse(200, Buffer.concat(chunks))
+        },
+      ]),
+    )
+    const client = await RawClient.connect(port)
+    client.send('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\npart of it')
+    await started
+    client.socket.resetAndDestroy()
+    await eventually(
+      () => log.records.some((r) => r.msg.startsWith('Response abandoned')),
+      10_000,
+      'the abandoned response',
+    )
+    expect(log.errors()).toEqual([])
   })
 
   it('accepts objects with a handle method as middleware and as the application', async () => {
