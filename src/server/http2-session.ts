@@ -129,7 +129,9 @@ export class SessionConnection extends SocketConnection {
       { remote: this.remote[0] },
       'Closed an HTTP/2 connection flooding the server with SETTINGS, PING or RST_STREAM frames',
     )
-    this.session.destroy(new Error('HTTP/2 flood'), constants.NGHTTP2_ENHANCE_YOUR_CALM)
+    // an error with a code, as node's own: a stream's reader takes it for the client going away
+    const error = Object.assign(new Error('HTTP/2 flood'), { code: 'ERR_HTTP2_FLOOD' })
+    this.session.destroy(error, constants.NGHTTP2_ENHANCE_YOUR_CALM)
   }
 }
 

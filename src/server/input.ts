@@ -6,7 +6,12 @@
  */
 import type { Readable } from 'node:stream'
 
-import { ClientDisconnected, ExpectationFailed, RequestEntityTooLarge } from '../wsgi/errors.js'
+import {
+  ClientDisconnected,
+  ExpectationFailed,
+  HttpException,
+  RequestEntityTooLarge,
+} from '../wsgi/errors.js'
 import { parseJsonBody } from '../wsgi/json-body.js'
 import type { WsgiInput } from '../wsgi/types.js'
 
@@ -21,6 +26,28 @@ export interface InputOptions {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * What a failed read of the request's stream is to the application: an
+ * HTTP error stays one (a malformed chunked body is a 400); one of node's
+ * own, which carries a `code` (a reset socket, an HTTP/2 stream reset with
+ * an error code, a session closed under it), is the client going away.
+ */
+function readError(error: NodeJS.ErrnoException): Error {
+  if (error instanceof HttpException || typeof error.code !== 'string') return error
+  return new ClientDisconnected()
+}
+
+/**
+ * Whether a stream ended because it was reset, not because its body did:
+ * node:http2 ends the readable side of a stream as it destroys it, so the
+ * 'end' of a stream the client reset (RST_STREAM, whatever its code) before
+ * the response was complete comes with part of the body only; node:http2
+ * marks such a stream `aborted`. node:http's request errors instead.
+ */
+function cutShort(stream: Readable): boolean {
+  return (stream as { aborted?: boolean }).aborted === true
+}
 
 /** `wsgi.input` over node:http's request stream: `read(n?)`, `readline()`, `text()`, `json()` or `for await`. */
 export class StreamInput implements WsgiInput {
@@ -140,18 +167,22 @@ export class StreamInput implements WsgiInput {
     }
     stream.on('readable', wake)
     stream.once('end', () => {
-      this.#ended = true
+      if (cutShort(stream)) this.#error ??= new ClientDisconnected()
+      else this.#ended = true
       wake()
     })
     stream.once('error', (error: NodeJS.ErrnoException) => {
-      this.#error ??= error.code === 'ECONNRESET' ? new ClientDisconnected() : error
+      this.#error ??= readError(error)
       wake()
     })
     stream.once('close', () => {
       if (!this.#ended) this.#error ??= new ClientDisconnected()
       wake()
     })
-    if (stream.readableEnded) this.#ended = true
+    if (stream.readableEnded) {
+      if (cutShort(stream)) this.#error ??= new ClientDisconnected()
+      else this.#ended = true
+    }
     if (length !== 0) sendContinue?.()
   }
 
@@ -165,6 +196,8 @@ export class StreamInput implements WsgiInput {
     if (length !== undefined && length > limit) this.#overLimit()
     if (this.#refused) throw new ExpectationFailed()
     const stream = this.#stream
+    if (length !== 0 && stream.readableEnded && cutShort(stream))
+      return Promise.reject((this.#error ??= new ClientDisconnected()))
     if (length === 0 || stream.readableEnded) {
       this.#ended = true
       return Promise.resolve(EMPTY)
@@ -187,14 +220,13 @@ export class StreamInput implements WsgiInput {
         }
       }
       const onEnd = () => {
+        if (cutShort(stream)) return stop(new ClientDisconnected())
         this.#ended = true
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#received))
       }
       stream.on('data', onData)
       stream.once('end', onEnd)
-      stream.once('error', (error: NodeJS.ErrnoException) =>
-        stop(error.code === 'ECONNRESET' ? new ClientDisconnected() : error),
-      )
+      stream.once('error', (error: NodeJS.ErrnoException) => stop(readError(error)))
       stream.once('close', () => {
         if (!this.#ended) stop(new ClientDisconnected())
       })

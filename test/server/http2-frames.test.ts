@@ -10,9 +10,13 @@
 import { describe, expect, it } from 'vitest'
 import { constants } from 'node:http2'
 
+import type { Environ, StartResponse } from 'pulsar-ts'
+
 import { h2connect, h2request } from '../helpers/h2.js'
 import { Flag, FrameType, frame, rawH2, requestHeaders, rstStream } from '../helpers/h2-frames.js'
+import { serve } from '../helpers/listen.js'
 import { listening, run } from '../helpers/process.js'
+import { eventually } from '../helpers/wait.js'
 
 const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR, NGHTTP2_PROTOCOL_ERROR } =
   constants
@@ -93,5 +97,61 @@ describe('HTTP/2 streams gone before they are served', () => {
     // had either stream stayed counted as open, the session would never be idle
     await session.until((s) => s.goaway !== undefined)
     expect(session.goaway).toBe(NGHTTP2_NO_ERROR)
+  })
+})
+
+describe('an HTTP/2 request body cut short by RST_STREAM', () => {
+  it('is the client going away to an application reading it, whatever the code: never a whole body, never an error logged', async () => {
+    const started: string[] = []
+    const read: string[] = []
+    const failed: string[] = []
+    const { port, log } = await serve(
+      async (environ: Environ, startResponse: StartResponse) => {
+        const input = environ['wsgi.input']
+        started.push(environ.PATH_INFO)
+        try {
+          let body = ''
+          if (environ.PATH_INFO === '/read') body = (await input.read()).toString()
+          else if (environ.PATH_INFO === '/readline') body = (await input.readline()).toString()
+          else for await (const chunk of input) body += chunk.toString()
+          read.push(body)
+        } catch (error) {
+          failed.push((error as Error).name)
+          throw error
+        }
+        startResponse('200 OK', [])
+        return ['read']
+      },
+      { http2: 'h2c' },
+    )
+    const session = await rawH2(port)
+    let stream = 1
+    for (const path of ['/read', '/readline', '/iterate'])
+      for (const code of [NGHTTP2_NO_ERROR, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_CANCEL]) {
+        const before = started.length
+        session.socket.write(
+          Buffer.concat([
+            requestHeaders(stream, { ...POST, ':path': path }, true),
+            frame(FrameType.DATA, 0, stream, Buffer.from('part of a body')),
+          ]),
+        )
+        // the application is reading when the reset comes
+        await eventually(() => started.length > before, 10_000, 'the application reading')
+        session.socket.write(rstStream(stream, code))
+        stream += 2
+      }
+    await eventually(() => failed.length + read.length === 9, 10_000, 'nine reads settled')
+    expect(read).toEqual([])
+    expect(failed).toEqual(Array(9).fill('ClientDisconnected'))
+    expect(log.errors()).toEqual([])
+    // a body its END_STREAM ends is read whole
+    session.socket.write(
+      Buffer.concat([
+        requestHeaders(stream, { ...POST, ':path': '/read' }, true),
+        frame(FrameType.DATA, Flag.END_STREAM, stream, Buffer.from('a whole body')),
+      ]),
+    )
+    await session.until((s) => s.responses.includes(stream))
+    expect(read).toEqual(['a whole body'])
   })
 })
