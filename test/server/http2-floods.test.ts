@@ -9,7 +9,7 @@ import { type ClientHttp2Session, type SecureClientSessionOptions, constants } f
 import { describe, expect, it } from 'vitest'
 
 import { h2connect, h2request } from '../helpers/h2.js'
-import { listening, run } from '../helpers/process.js'
+import { h2FloodServer } from '../helpers/h2-flood-server.js'
 import { eventually } from '../helpers/wait.js'
 
 const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_REFUSED_STREAM } = constants
@@ -20,14 +20,7 @@ const HEAP_SLACK = 16 * 1024 * 1024
 const MANY_SETTINGS = { maxOutstandingSettings: 100_000 } as SecureClientSessionOptions
 
 async function floodServer() {
-  const server = run([
-    '--expose-gc',
-    'src/process/cli.ts',
-    'test/fixtures/h2-flood-app.ts',
-    '--bind',
-    '127.0.0.1:0',
-    '--http2',
-    'h2c',
+  const served = await h2FloodServer([
     '--http2-flood-limit',
     String(LIMIT),
     '--http2-max-streams',
@@ -35,12 +28,8 @@ async function floodServer() {
     '--max-header-size',
     '4096',
   ])
-  const url = await listening(server)
-  const ask = async (path: string) =>
-    JSON.parse((await h2request(h2connect(url), { ':path': path })).text) as Record<string, number>
-  const heap = async () => (await ask('/memory')).heapUsed!
-  const alive = async () => (await h2request(h2connect(url), { ':path': '/' })).status === 200
-  return { server, url, ask, alive, heapBefore: await heap(), heap }
+  const heap = async () => (await served.ask('/memory')).heapUsed!
+  return { ...served, heapBefore: await heap(), heap }
 }
 
 /** Sends `frame()` up to `count` times, until the session is gone; resolves with the GOAWAY code. */

@@ -12,32 +12,17 @@ import { constants } from 'node:http2'
 
 import type { Environ, StartResponse } from 'pulsar-ts'
 
-import { h2connect, h2request } from '../helpers/h2.js'
 import { Flag, FrameType, frame, rawH2, requestHeaders, rstStream } from '../helpers/h2-frames.js'
 import { serve } from '../helpers/listen.js'
-import { listening, run } from '../helpers/process.js'
+import { h2FloodServer } from '../helpers/h2-flood-server.js'
 import { eventually } from '../helpers/wait.js'
 
 const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR, NGHTTP2_PROTOCOL_ERROR } =
   constants
 const LIMIT = 50
 
-async function frameServer(...more: string[]) {
-  const server = run([
-    'src/process/cli.ts',
-    'test/fixtures/h2-flood-app.ts',
-    '--bind',
-    '127.0.0.1:0',
-    '--http2',
-    'h2c',
-    '--http2-flood-limit',
-    String(LIMIT),
-    ...more,
-  ])
-  const url = await listening(server)
-  const alive = async () => (await h2request(h2connect(url), { ':path': '/' })).status === 200
-  return { server, url, port: Number(new URL(url).port), alive }
-}
+const frameServer = (...more: string[]) =>
+  h2FloodServer(['--http2-flood-limit', String(LIMIT), ...more])
 
 const GET = { ':method': 'GET', ':scheme': 'http', ':authority': '127.0.0.1', ':path': '/' }
 const POST = { ...GET, ':method': 'POST' }
