@@ -7,11 +7,23 @@
  */
 import { type ServerHttp2Stream, constants } from 'node:http2'
 
-import { BadRequest, HttpException } from '../wsgi/errors.js'
+import { BadRequest, ExpectationFailed, HttpException } from '../wsgi/errors.js'
 import type { BodySource, IncomingRequest } from './environ.js'
 import { Http2Response, remoteOpen } from './http2-response.js'
 
 const { NGHTTP2_FLAG_END_STREAM } = constants
+// node:http's test of an Expect it answers with 100 Continue (any other expectation is a 417)
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
+
+/**
+ * Whether a path is ASCII: nghttp2 lets the bytes past it through in
+ * `:path`, which node:http's parser answers with 400 (RFC 3986 has no such
+ * character: a client percent-encodes it).
+ */
+function isAscii(path: string): boolean {
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) > 0x7e) return false
+  return true
+}
 
 /** A stream with the fields of a request head. */
 export type Http2Request = ServerHttp2Stream & IncomingRequest
@@ -65,7 +77,7 @@ export function http2Exchange(
   return {
     req,
     res,
-    body: head.expect === '100-continue' ? { sendContinue: () => res.writeContinue() } : undefined,
+    body: head.expect !== undefined ? { sendContinue: () => res.writeContinue() } : undefined,
     refusal: head.refusal,
   }
 }
@@ -95,7 +107,9 @@ interface RequestHead {
  * is all here (`length` >= 0). Repeated fields stay apart, cookie crumbs
  * included (RFC 9113 §8.2.3): environ.ts joins them as it joins HTTP/1.1's.
  * A Host that differs from `:authority` is refused (two Host fields are
- * environ.ts's 400), and so is CONNECT, since the gateway opens no tunnel.
+ * environ.ts's 400), and so is CONNECT, since the gateway opens no tunnel;
+ * so are a path past ASCII and an expectation other than 100-continue, as
+ * node:http refuses them over HTTP/1.1.
  */
 function readFields(fields: readonly string[], body: boolean, length: number): RequestHead {
   let start = 0
@@ -132,6 +146,10 @@ function readFields(fields: readonly string[], body: boolean, length: number): R
       ? new HttpException('CONNECT is not supported: this server opens no tunnel', 501)
       : mismatch
         ? new BadRequest('The Host header and :authority differ')
-        : undefined
+        : path !== undefined && !isAscii(path)
+          ? new BadRequest('Malformed request target')
+          : expect !== undefined && !CONTINUE.test(expect)
+            ? new ExpectationFailed(`Unsupported expectation ${JSON.stringify(expect)}`)
+            : undefined
   return { method, path, raw, expect, refusal }
 }

@@ -119,6 +119,26 @@ describe('the environ of an HTTP/2 request', () => {
     // the session goes on
     expect((await h2request(session, GET('/after'))).status).toBe(200)
   })
+
+  it('refuses what node:http refuses over HTTP/1.1: a path past ASCII (400), an expectation other than 100-continue (417)', async () => {
+    const { url } = await http2.serve(echoEnviron)
+    const session = h2connect(url)
+    // nghttp2 lets these bytes through in :path
+    for (const path of ['/caf\u00e9', '/a?q=\u00ff', '/\u0080'])
+      expect((await h2request(session, GET(path))).status, path).toBe(400)
+    const encoded = await h2request(session, GET('/caf%C3%A9'))
+    expect(JSON.parse(encoded.text).PATH_INFO).toBe('/café')
+    const odd = await h2request(session, GET('/', { expect: 'something-else' }))
+    expect(odd.status).toBe(417)
+    // node:http's test: the 100-continue token, in any case, among others
+    const upper = await h2request(
+      session,
+      { ':method': 'POST', ':path': '/', expect: '100-Continue' },
+      'a body',
+    )
+    expect(upper.status).toBe(200)
+    expect((await h2request(session, GET('/after'))).status).toBe(200)
+  })
 })
 
 describe('start_response over a stream', () => {
