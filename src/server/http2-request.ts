@@ -141,15 +141,22 @@ function readFields(fields: readonly string[], body: boolean, length: number): R
     if (length >= 0) raw.push('content-length', String(length))
     else raw.push('transfer-encoding', 'chunked')
   }
-  const refusal =
-    method === 'CONNECT'
-      ? new HttpException('CONNECT is not supported: this server opens no tunnel', 501)
-      : mismatch
-        ? new BadRequest('The Host header and :authority differ')
-        : path !== undefined && !isAscii(path)
-          ? new BadRequest('Malformed request target')
-          : expect !== undefined && !CONTINUE.test(expect)
-            ? new ExpectationFailed(`Unsupported expectation ${JSON.stringify(expect)}`)
-            : undefined
+  const refusal = refusalOf(method, path, mismatch, expect)
   return { method, path, raw, expect, refusal }
+}
+
+/** Why a request is refused before the application sees it, if it is. */
+function refusalOf(
+  method: string | undefined,
+  path: string | undefined,
+  hostMismatch: boolean,
+  expect: string | undefined,
+): Error | undefined {
+  if (method === 'CONNECT')
+    return new HttpException('CONNECT is not supported: this server opens no tunnel', 501)
+  if (hostMismatch) return new BadRequest('The Host header and :authority differ')
+  if (path !== undefined && !isAscii(path)) return new BadRequest('Malformed request target')
+  if (expect !== undefined && !CONTINUE.test(expect))
+    return new ExpectationFailed(`Unsupported expectation ${JSON.stringify(expect)}`)
+  return undefined
 }

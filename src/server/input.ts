@@ -167,8 +167,7 @@ export class StreamInput implements WsgiInput {
     }
     stream.on('readable', wake)
     stream.once('end', () => {
-      if (cutShort(stream)) this.#error ??= new ClientDisconnected()
-      else this.#ended = true
+      this.#end(stream)
       wake()
     })
     stream.once('error', (error: NodeJS.ErrnoException) => {
@@ -179,10 +178,7 @@ export class StreamInput implements WsgiInput {
       if (!this.#ended) this.#error ??= new ClientDisconnected()
       wake()
     })
-    if (stream.readableEnded) {
-      if (cutShort(stream)) this.#error ??= new ClientDisconnected()
-      else this.#ended = true
-    }
+    if (stream.readableEnded) this.#end(stream)
     if (length !== 0) sendContinue?.()
   }
 
@@ -232,6 +228,12 @@ export class StreamInput implements WsgiInput {
       })
       sendContinue?.()
     })
+  }
+
+  /** The stream ended: the body did, unless the stream was cut short. */
+  #end(stream: Readable): void {
+    if (cutShort(stream)) this.#error ??= new ClientDisconnected()
+    else this.#ended = true
   }
 
   #count(chunk: Buffer): Buffer {
