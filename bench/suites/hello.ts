@@ -1,6 +1,7 @@
 /**
  * Hello World through the gateway: WSGIServer and a WsgiHandler stack
- * against raw node:http (the ceiling) and Fastify (the peer).
+ * against raw node:http (the ceiling) and Fastify (the peer), with the
+ * contract's floor (a WSGI gateway that checks nothing) for reference.
  */
 import { answers, httpSuite } from '../http-load.js'
 
@@ -15,7 +16,13 @@ export const helloAnswer = answers(
 
 export const hello = httpSuite({
   title: 'Hello World: GET / -> 200 text/plain, 13 bytes',
-  servers: { raw: 'raw.ts', wsgi: 'wsgi.ts', stack: 'stack.ts', fastify: 'fastify.ts' },
+  servers: {
+    raw: 'raw.ts',
+    wsgi: 'wsgi.ts',
+    floor: 'floor.ts',
+    stack: 'stack.ts',
+    fastify: 'fastify.ts',
+  },
   load: helloLoad,
   check: helloAnswer,
   targets: [
