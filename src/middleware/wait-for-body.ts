@@ -18,7 +18,7 @@ export const waitForBodyMiddleware: Middleware = function waitForBodyMiddleware(
   if (!environ['wsgi.async']) return undefined
   const input = environ['wsgi.input']
   const buffered = (data: Buffer): undefined => {
-    environ['wsgi.input'] = new BufferedInput(data)
+    environ['wsgi.input'] = new BufferedInput(data, environ['pulsar.cfg'].max_json_depth)
     delete environ['wsgi.async']
     return undefined
   }

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 
 import { parseBind } from '../server/bind.js'
 import type { Config } from '../wsgi/config.js'
+import { MAX_JSON_DEPTH } from '../wsgi/json-body.js'
 import { version } from '../wsgi/version.js'
 
 /** One row of the settings table. */
@@ -135,6 +136,15 @@ export const settings: { readonly [K in keyof Config]: Setting<Config[K]> } = {
     default: 2 ** 24,
     description: 'Largest request body in bytes; a bigger one gets 413.',
     validate: atLeast(0),
+  },
+  max_json_depth: {
+    flag: '--max-json-depth',
+    env: 'PULSAR_MAX_JSON_DEPTH',
+    type: 'int',
+    default: MAX_JSON_DEPTH,
+    description:
+      'Deepest nesting of arrays and objects in a JSON request body; a deeper one gets 400.',
+    validate: atLeast(1),
   },
   max_header_size: {
     flag: '--max-header-size',

@@ -7,6 +7,7 @@
  * core's `pollutingKey`.)
  * @module
  */
+import { stringEnd } from '../wsgi/json-body.js'
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -56,18 +57,6 @@ function numberEnd(text: string, i: number): number {
     const c = text.charCodeAt(i)
     if (!isDigit(c) && c !== DOT && c !== LOWER_E && c !== UPPER_E && c !== PLUS && c !== MINUS)
       return i
-  }
-}
-
-/** The index of the quote that closes the string opened at `i` (the text's length when none does). */
-function stringEnd(text: string, i: number): number {
-  // indexOf runs in native code: only a quote found after a backslash is looked at twice
-  for (;;) {
-    i = text.indexOf('"', i + 1)
-    if (i < 0) return text.length
-    let backslashes = 0
-    while (text.charCodeAt(i - 1 - backslashes) === BACKSLASH) backslashes++
-    if (backslashes % 2 === 0) return i
   }
 }
 

@@ -153,7 +153,7 @@ export function createEnviron(
     consumer.refuse(error as Error)
   }
   environ.CONTENT_TYPE ??= ''
-  const input = (environ['wsgi.input'] = inputOf(req, environ, cfg.stream_buffer, body))
+  const input = (environ['wsgi.input'] = inputOf(req, environ, cfg, body))
   // pulsar's flag: present while the body is still to be read asynchronously
   if (input instanceof StreamInput) environ['wsgi.async'] = true
   if (cfg.trust_proxy) scheme = applyProxyHeaders(environ)
@@ -184,15 +184,21 @@ const NO_BODY = new BufferedInput(Buffer.alloc(0))
 function inputOf(
   req: IncomingRequest,
   environ: Environ,
-  limit: number,
+  cfg: Readonly<Config>,
   body: BodySource | undefined,
 ): WsgiInput {
+  const limit = cfg.stream_buffer
   const declared = environ.CONTENT_LENGTH
   // RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means no body
   const length =
     declared !== undefined ? Number(declared) : environ.HTTP_TRANSFER_ENCODING ? undefined : 0
   if (length === 0 && body?.stream === undefined) return NO_BODY
   if (req.complete && body === undefined && req.readableLength <= limit && !req.readableDidRead)
-    return new BufferedInput((req.read() as Buffer | null) ?? Buffer.alloc(0))
-  return new StreamInput(body?.stream ?? req, { length, limit, sendContinue: body?.sendContinue })
+    return new BufferedInput((req.read() as Buffer | null) ?? Buffer.alloc(0), cfg.max_json_depth)
+  return new StreamInput(body?.stream ?? req, {
+    length,
+    limit,
+    sendContinue: body?.sendContinue,
+    jsonDepth: cfg.max_json_depth,
+  })
 }

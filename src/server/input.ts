@@ -23,6 +23,8 @@ export interface InputOptions {
   limit: number
   /** Sends `100 Continue`; given only when the client sent `Expect: 100-continue`. */
   sendContinue?: (() => void) | undefined
+  /** How deep `json()` lets the body nest (the `max_json_depth` setting). @default 128 */
+  jsonDepth?: number | undefined
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -133,7 +135,7 @@ export class StreamInput implements WsgiInput {
 
   /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
   async json(): Promise<unknown> {
-    return parseJsonBody(await this.text())
+    return parseJsonBody(await this.text(), this.#options.jsonDepth)
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {

@@ -6,7 +6,7 @@
  * @module
  */
 import { ExpectationFailed } from './errors.js'
-import { parseJsonBody } from './json-body.js'
+import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.js'
 import type { WsgiInput } from './types.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -20,10 +20,13 @@ export class BufferedInput implements WsgiInput {
   /** Always false: the body is in memory, within the limit. */
   readonly tooLarge = false
   readonly #data: Buffer
+  readonly #jsonDepth: number
   #position = 0
 
-  constructor(data: Buffer) {
+  /** `jsonDepth`: how deep `json()` lets the body nest (the `max_json_depth` setting). */
+  constructor(data: Buffer, jsonDepth = MAX_JSON_DEPTH) {
     this.#data = data
+    this.#jsonDepth = jsonDepth
   }
 
   /** The body's length in bytes. */
@@ -69,7 +72,7 @@ export class BufferedInput implements WsgiInput {
 
   /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
   jsonSync(): unknown {
-    return parseJsonBody(this.textSync())
+    return parseJsonBody(this.textSync(), this.#jsonDepth)
   }
 
   /** Reads `size` bytes (fewer only at the end), or the rest of the body. */

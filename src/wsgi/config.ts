@@ -18,6 +18,7 @@ export interface Config {
   send_timeout: number
   graceful_timeout: number
   stream_buffer: number
+  max_json_depth: number
   max_header_size: number
   max_connections: number
   server_software: string

@@ -178,7 +178,7 @@ export class WsgiRequest {
     const type = this.contentType
     if (type && !isJsonType(type))
       throw new UnsupportedMediaType(`Expected a JSON body, got ${type}`)
-    return parseJsonBody(await this.text())
+    return parseJsonBody(await this.text(), this.environ['pulsar.cfg'].max_json_depth)
   }
 
   /** An urlencoded form body; another body type is a 415. */

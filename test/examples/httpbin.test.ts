@@ -380,6 +380,28 @@ describe.each(transports)('httpbin over $name', (t) => {
       }
     })
 
+    it('refuses JSON nested deeper than 128 levels with 400, where an echo of it would overflow', async () => {
+      // one level past the limit, and 100 000 (200 KB, read from the socket in many chunks)
+      for (const depth of [129, 100_000]) {
+        const response = await fetch(`${url}/post`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: '['.repeat(depth) + ']'.repeat(depth),
+        })
+        expect(response.status).toBe(400)
+        expect(await json(response)).toEqual({
+          status: 400,
+          message: 'The JSON body nests deeper than 128 levels',
+        })
+      }
+      const within = await fetch(`${url}/post`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '['.repeat(128) + ']'.repeat(128),
+      })
+      expect((await json(within)).json).toEqual(JSON.parse('['.repeat(128) + ']'.repeat(128)))
+    })
+
     it('echoes every key as sent, __proto__ included, and repeated files as lists', async () => {
       const args = (await json(await fetch(`${url}/get?__proto__=x&__proto__=y&a=1`))).args
       expect(Object.entries(args as object)).toEqual([

@@ -61,6 +61,39 @@ describe('WsgiRequest.json', () => {
     expect(new Error('after').stack).toMatch(/^\s+at /m)
   })
 
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
+
+  it('refuses a body nested deeper than max_json_depth (128) with 400, from the request and the input', async () => {
+    expect(await request(nested(128), 'application/json').json()).toEqual(JSON.parse(nested(128)))
+    // deep enough for JSON.stringify to overflow the stack on an echo of the body
+    const objects = '{"a":'.repeat(129) + '1' + '}'.repeat(129)
+    for (const body of [nested(129), nested(100_000), objects]) {
+      await expect(request(body, 'application/json').json()).rejects.toMatchObject({
+        status: 400,
+        message: 'The JSON body nests deeper than 128 levels',
+      })
+      await expect(
+        testWsgiEnviron({ method: 'POST', body })['wsgi.input'].json(),
+      ).rejects.toMatchObject({ status: 400 })
+    }
+  })
+
+  it('counts no bracket inside a string, escaped quotes included', async () => {
+    const body = JSON.stringify({ s: '['.repeat(1000) + '"\\' + '{'.repeat(1000), t: [[1]] })
+    expect(await request(body, 'application/json').json()).toEqual(JSON.parse(body))
+  })
+
+  it('takes the depth limit from the max_json_depth setting', async () => {
+    const settings = { max_json_depth: 4 }
+    expect(await request(nested(4), 'application/json', settings).json()).toEqual([[[[]]]])
+    await expect(request(nested(5), 'application/json', settings).json()).rejects.toMatchObject({
+      status: 400,
+      message: 'The JSON body nests deeper than 4 levels',
+    })
+    const input = testWsgiEnviron({ method: 'POST', body: nested(5), ...settings })['wsgi.input']
+    await expect(input.json()).rejects.toMatchObject({ status: 400 })
+  })
+
   const POLLUTING = [
     '{"__proto__": {"polluted": 1}}',
     '{"a": [{"b": {"__proto__": {"polluted": 1}}}]}',
@@ -86,10 +119,10 @@ describe('WsgiRequest.json', () => {
     })
   })
 
-  it('walks a deeply nested body without overflowing the stack', async () => {
+  it('walks a deeply nested body without overflowing the stack, with the depth limit raised', async () => {
     const depth = 100_000
     const body = '['.repeat(depth) + '"__proto__"' + ']'.repeat(depth)
-    const parsed = await request(body, 'application/json').json()
+    const parsed = await request(body, 'application/json', { max_json_depth: depth }).json()
     expect(Array.isArray(parsed)).toBe(true)
   })
 })
