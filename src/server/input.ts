@@ -133,7 +133,7 @@ export class StreamInput implements WsgiInput {
     return (await this.read()).toString(encoding)
   }
 
-  /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
+  /** The rest of the body parsed as JSON; malformed, empty or too deeply nested JSON is a 400. */
   async json(): Promise<unknown> {
     return parseJsonBody(await this.text(), this.#options.jsonDepth)
   }

@@ -70,7 +70,7 @@ export class BufferedInput implements WsgiInput {
     return this.readSync().toString(encoding)
   }
 
-  /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
+  /** The rest of the body parsed as JSON; malformed, empty or too deeply nested JSON is a 400. */
   jsonSync(): unknown {
     return parseJsonBody(this.textSync(), this.#jsonDepth)
   }
@@ -90,7 +90,7 @@ export class BufferedInput implements WsgiInput {
     return Promise.resolve(this.textSync(encoding))
   }
 
-  /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
+  /** The rest of the body parsed as JSON; malformed, empty or too deeply nested JSON is a 400. */
   json(): Promise<unknown> {
     // a 400 for malformed JSON becomes the promise's rejection
     return new Promise((resolve) => resolve(this.jsonSync()))

@@ -170,9 +170,10 @@ export class WsgiRequest {
   }
 
   /**
-   * The body parsed as JSON: malformed JSON, or a key that would pollute a
-   * prototype, is a 400; a body declared as another type is a 415 (a body
-   * without a Content-Type is read as JSON).
+   * The body parsed as JSON: malformed JSON, JSON nested deeper than the
+   * `max_json_depth` setting, or a key that would pollute a prototype, is a
+   * 400; a body declared as another type is a 415 (a body without a
+   * Content-Type is read as JSON).
    */
   async json(): Promise<unknown> {
     const type = this.contentType

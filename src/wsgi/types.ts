@@ -102,7 +102,7 @@ export interface WsgiInput extends AsyncIterable<Buffer> {
   readline(): Promise<Buffer>
   /** The rest of the body as text. */
   text(encoding?: BufferEncoding): Promise<string>
-  /** The rest of the body parsed as JSON; malformed or empty JSON is a 400. */
+  /** The rest of the body parsed as JSON; malformed, empty or too deeply nested JSON (`max_json_depth`) is a 400. */
   json(): Promise<unknown>
   /** Refuses an `Expect: 100-continue` request: throws 417 and never asks for the body. */
   fail(): never
