@@ -194,11 +194,13 @@ export class StreamInput implements WsgiInput {
     if (length !== undefined && length > limit) this.#overLimit()
     if (this.#refused) throw new ExpectationFailed()
     const stream = this.#stream
-    if (length !== 0 && stream.readableEnded && cutShort(stream))
-      return Promise.reject((this.#error ??= new ClientDisconnected()))
-    if (length === 0 || stream.readableEnded) {
+    if (length === 0) {
       this.#ended = true
       return Promise.resolve(EMPTY)
+    }
+    if (stream.readableEnded) {
+      this.#end(stream)
+      return this.#ended ? Promise.resolve(EMPTY) : Promise.reject(this.#error!)
     }
     return new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = []
@@ -218,8 +220,8 @@ export class StreamInput implements WsgiInput {
         }
       }
       const onEnd = () => {
-        if (cutShort(stream)) return stop(new ClientDisconnected())
-        this.#ended = true
+        this.#end(stream)
+        if (!this.#ended) return stop(this.#error!)
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#received))
       }
       stream.on('data', onData)
