@@ -73,6 +73,9 @@ export function serveHttp2(
     // is destroyed before node:http2 emits it, and no longer knows its session.
     // As over HTTP/1.1, a request with a body starts once node:http2 is done with
     // the packets that came with its head, so a small body is complete and in memory.
+    // node:http2's own listener only passes the stream on to the server's 'stream' event,
+    // which nothing here reads: without it, each stream is one call of one listener
+    session.removeAllListeners('stream')
     session.on(
       'stream',
       (
