@@ -49,6 +49,65 @@ function fieldOf(name: string): Field {
   return field
 }
 
+// the head made last, and the status and fields it was made of (names and values in turn):
+// an application answers with the same head again and again, and comparing its fields costs
+// a fraction of making the head (a lookup, a check and a store by a variable key per field)
+let lastStatus = 0
+const lastFields: string[] = []
+let lastHead: OutgoingHttpHeaders = {}
+// whether the application gave the Date: else the server's is renewed on each use
+let lastDated = false
+
+/** Whether `headers` are the fields of the head made last. */
+function sameFields(headers: readonly Header[]): boolean {
+  if (headers.length * 2 !== lastFields.length) return false
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!
+    if (header[0] !== lastFields[2 * i] || header[1] !== lastFields[2 * i + 1]) return false
+  }
+  return true
+}
+
+/**
+ * The head node:http2 sends for a status and a list of fields: names in
+ * lower case, each checked as node:http checks it, repeated ones as a list,
+ * and a Date. `respond()` copies it before anything else (its copy is the
+ * stream's `sentHeaders`), so the same object serves again when the same
+ * status and fields come again.
+ */
+function headOf(statusCode: number, headers: readonly Header[]): OutgoingHttpHeaders {
+  if (statusCode === lastStatus && sameFields(headers)) {
+    if (!lastDated) lastHead.date = httpDate()
+    return lastHead
+  }
+  const head: OutgoingHttpHeaders = { ':status': statusCode }
+  for (const [name, value] of headers) {
+    const field = fieldOf(name)
+    // node:http2 does not check values, and one with a NUL would break its list of fields;
+    // a value equal to the one checked last time is not checked again
+    if (value !== field.checked) {
+      validateHeaderValue(name, value)
+      field.checked = value
+    }
+    const key = field.key
+    const previous = head[key]
+    if (previous === undefined) head[key] = value
+    else if (Array.isArray(previous)) previous.push(value)
+    else head[key] = [previous as string, value]
+  }
+  lastStatus = statusCode
+  lastFields.length = 0
+  for (const [name, value] of headers) lastFields.push(name, value)
+  lastHead = head
+  lastDated = head.date !== undefined
+  // node:http2 adds a missing Date itself, but its store of it misses its inline
+  // cache on every response until processHeaders is optimized, and each miss keeps
+  // it from being optimized when respond() does not inline it, as from here
+  // (docs/performance.md, "Third pass")
+  head.date ??= httpDate()
+  return head
+}
+
 /** Whether the client may still send on a stream: its END_STREAM has not arrived. */
 export function remoteOpen(stream: ServerHttp2Stream): boolean {
   return !stream.destroyed && stream.state.remoteClose === 0
@@ -89,26 +148,7 @@ export class Http2Response implements ResponseSink {
   /** Sends the head: lower-case names, repeated ones as one list; the reason is not sent (HTTP/2 has none). */
   writeHead(statusCode: number, _reason: string, headers: Header[]): this {
     if (this.#overtaken) return this
-    const head: OutgoingHttpHeaders = { ':status': statusCode }
-    for (const [name, value] of headers) {
-      const field = fieldOf(name)
-      // node:http2 does not check values, and one with a NUL would break its list of fields;
-      // a value equal to the one checked last time is not checked again
-      if (value !== field.checked) {
-        validateHeaderValue(name, value)
-        field.checked = value
-      }
-      const key = field.key
-      const previous = head[key]
-      if (previous === undefined) head[key] = value
-      else if (Array.isArray(previous)) previous.push(value)
-      else head[key] = [previous as string, value]
-    }
-    // node:http2 adds a missing Date itself, but its store of it misses its inline
-    // cache on every response until processHeaders is optimized, and each miss keeps
-    // it from being optimized when respond() does not inline it, as from here
-    // (docs/performance.md, "Third pass")
-    head.date ??= httpDate()
+    const head = headOf(statusCode, headers)
     const stream = this.#stream
     // no body after these (RFC 9110 §6.4.1, §9.3.2); node:http2 ends the stream for them too
     this.#noBody = statusCode === 204 || statusCode === 205 || statusCode === 304 || this.#head

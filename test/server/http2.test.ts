@@ -218,6 +218,42 @@ describe('start_response over a stream', () => {
     expect((await h2request(session, GET('/theirs'))).headers.date).toBe(theirs)
   })
 
+  it('sends the head asked for when the same one comes again: a list changed in place, the Date of the second it goes out', async () => {
+    const theirs = 'Sun, 06 Nov 1994 08:49:37 GMT'
+    const counted: [string, string][] = [
+      ['Content-Type', 'text/plain'],
+      ['X-Count', '0'],
+    ]
+    const dated: [string, string][] = [
+      ['Content-Type', 'text/plain'],
+      ['Date', theirs],
+    ]
+    const fixed: [string, string][] = [['Content-Type', 'text/plain']]
+    let count = 0
+    const { url } = await http2.serve((environ: Environ, startResponse: StartResponse) => {
+      // the same list each time, its value changed in place
+      if (environ.PATH_INFO === '/count') counted[1]![1] = String(++count)
+      const lists: Record<string, [string, string][]> = { '/count': counted, '/dated': dated }
+      startResponse('200 OK', lists[environ.PATH_INFO] ?? fixed)
+      return ['ok']
+    })
+    const session = h2connect(url)
+    const counts = [
+      await h2request(session, GET('/count')),
+      await h2request(session, GET('/count')),
+    ]
+    expect(counts.map((answer) => answer.headers['x-count'])).toEqual(['1', '2'])
+    const dates = [await h2request(session, GET('/dated')), await h2request(session, GET('/dated'))]
+    expect(dates.map((answer) => answer.headers.date)).toEqual([theirs, theirs])
+    await h2request(session, GET('/fixed'))
+    // the next second of the clock: the same head goes out again with that second's Date
+    const next = Math.floor(Date.now() / 1000) * 1000 + 1000
+    await new Promise((resolve) => setTimeout(resolve, next - Date.now() + 10))
+    const later = await h2request(session, GET('/fixed'))
+    expect(Date.parse(later.headers.date as string)).toBeGreaterThanOrEqual(next)
+    expect(later.headers['x-count']).toBeUndefined()
+  })
+
   it('sends no body for HEAD, 204 and 304, and a Content-Length for a body in hand', async () => {
     const { url } = await http2.serve((environ: Environ, startResponse: StartResponse) => {
       const status = environ.PATH_INFO.slice(1) || '200'
