@@ -87,7 +87,10 @@ export abstract class Gateway implements ServerHandle, ServerContext {
     return this.#server
   }
 
-  /** The node:http2 server whose streams the gateway answers, with the `http2` setting. */
+  /**
+   * The node:http2 server whose sessions the gateway serves, with the `http2`
+   * setting; its `stream` event does not fire (each stream is read from its session).
+   */
   get http2Server(): Http2Server | Http2SecureServer | undefined {
     return this.#http2
   }

@@ -64,6 +64,16 @@ describe('the environ of an HTTP/2 request', () => {
     expect(other.connection).not.toBe(environ.connection)
   })
 
+  it("reads each stream from its session: a session's stream event fires for every stream, the server's never", async () => {
+    const { server, url } = await serve(echoEnviron, { http2: 'h2c' })
+    const seen = { session: 0, server: 0 }
+    server.http2Server!.on('stream', () => seen.server++)
+    server.http2Server!.on('session', (session) => session.on('stream', () => seen.session++))
+    const session = h2connect(url)
+    for (let i = 0; i < 3; i++) expect((await h2request(session, GET('/'))).status).toBe(200)
+    expect(seen).toEqual({ session: 3, server: 0 })
+  })
+
   it('is http over h2c, and HTTP/1.1 is served on the same port', async () => {
     const { url, port } = await serve(echoEnviron, { http2: 'h2c' })
     const answer = await h2request(h2connect(url), GET('/h2c'))
