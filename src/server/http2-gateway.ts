@@ -68,14 +68,14 @@ export function serveHttp2(
     connections.add(connection)
     session.once('close', () => connections.delete(connection))
     if (gateway.closing) connection.goAway()
+    // node:http2's own listener only passes each stream on to the server's 'stream'
+    // event, which nothing here reads: without it, a stream is one call of one listener
+    session.removeAllListeners('stream')
     // The session's own event, not the server's: a stream reset in the packets that
     // opened it (RST_STREAM after HEADERS, or a DATA frame past its content-length)
     // is destroyed before node:http2 emits it, and no longer knows its session.
     // As over HTTP/1.1, a request with a body starts once node:http2 is done with
     // the packets that came with its head, so a small body is complete and in memory.
-    // node:http2's own listener only passes the stream on to the server's 'stream' event,
-    // which nothing here reads: without it, each stream is one call of one listener
-    session.removeAllListeners('stream')
     session.on(
       'stream',
       (
